@@ -1,0 +1,1 @@
+"""ETL: cells' progress reports (xlsx/xls/ods/csv) -> validated -> DuckDB."""

@@ -1,0 +1,144 @@
+"""`python -m etl ...`: a thin layer that parses arguments and prints the library's results.
+
+Exit codes: 0 every file accepted, 1 any file rejected (or another run-time failure),
+2 bad usage.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from etl import db as dbmod
+from etl.catalog import CatalogError, get_catalog
+from etl.load import FileReport, StoreOutcome, load_path
+from etl.periods import from_key, period_label
+
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse's default is English and exit 2: keep the 2
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"Lỗi cú pháp lệnh: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m etl",
+                     description="Nạp và kiểm tra báo cáo tiến độ của các chi bộ.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    load = sub.add_parser("load", help="kiểm tra và nạp báo cáo vào cơ sở dữ liệu")
+    load.add_argument("files", nargs="+", metavar="FILE", help=".xlsx, .xls, .ods hoặc .csv")
+    load.add_argument("--db", help="tệp DuckDB (mặc định: $PROGRESS_DB hoặc data/progress.duckdb)")
+    load.add_argument("--cell", help="mã chi bộ, khi tệp không ghi (ví dụ VPCN)")
+    load.add_argument("--period", help="mã kỳ, khi tệp không ghi (ví dụ 2026-07, 2026-Q3)")
+    load.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không ghi gì")
+    load.add_argument("--quiet", action="store_true", help="không in cảnh báo")
+
+    tpl = sub.add_parser("template", help="tạo mẫu báo cáo cho một chi bộ và một kỳ")
+    tpl.add_argument("--cell", required=True)
+    tpl.add_argument("--period", required=True)
+    tpl.add_argument("-o", "--output", required=True, metavar="FILE.xlsx")
+
+    samples = sub.add_parser("samples", help="tạo lại các báo cáo mẫu (dữ liệu mẫu)")
+    samples.add_argument("--out", default=str(dbmod.PROJECT_ROOT / "data" / "samples"))
+
+    init = sub.add_parser("init", help="tạo hoặc nâng cấp cơ sở dữ liệu, cập nhật danh mục")
+    init.add_argument("--db")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        catalog = get_catalog()
+    except CatalogError as exc:
+        print(f"LỖI: {exc}", file=sys.stderr)
+        return EXIT_REJECTED
+    if args.command == "load":
+        return _load(parser, args, catalog)
+    if args.command == "template":
+        return _template(parser, args, catalog)
+    if args.command == "samples":
+        from etl.samples import write_samples
+        paths = write_samples(Path(args.out))
+        print(f"Đã tạo {len(paths)} báo cáo mẫu trong {args.out}")
+        return EXIT_OK
+    if args.command == "init":
+        path = dbmod.ensure_database(args.db)
+        print(f"Cơ sở dữ liệu sẵn sàng: {path}")
+        return EXIT_OK
+    return EXIT_USAGE
+
+
+def _check_usage(parser, args, catalog) -> None:
+    if args.cell and args.cell not in {c.code for c in catalog.cells}:
+        known = ", ".join(c.code for c in catalog.cells)
+        parser.error(f"--cell {args.cell}: không có chi bộ này (các mã: {known})")
+    if args.period:
+        try:
+            args.period = from_key(args.period).key
+        except ValueError as exc:
+            parser.error(f"--period: {exc}")
+
+
+def _load(parser, args, catalog) -> int:
+    _check_usage(parser, args, catalog)
+    db_path = dbmod.resolve_db_path(args.db)
+    rejected = 0
+    for file in args.files:
+        try:
+            report, outcome = load_path(file, db_path, args.cell, args.period, args.dry_run,
+                                        catalog=catalog)
+        except dbmod.DatabaseBusy as exc:
+            print(f"✗ {Path(file).name}: {exc}")
+            rejected += 1
+            continue
+        rejected += not report.ok
+        _print_result(report, outcome, args)
+    accepted = len(args.files) - rejected
+    verb = "hợp lệ" if args.dry_run else "đã nạp"
+    print(f"Tổng: {accepted}/{len(args.files)} tệp {verb}, {rejected} tệp bị từ chối."
+          + (" (chạy thử: không ghi gì)" if args.dry_run else ""))
+    return EXIT_REJECTED if rejected else EXIT_OK
+
+
+def _print_result(report: FileReport, outcome: StoreOutcome | None, args) -> None:
+    if not report.ok:
+        print(f"✗ {report.file_name}: bị từ chối, không nạp gì ({len(report.errors)} lỗi).")
+        for p in report.errors:
+            print(f"  {p.as_text()}")
+    elif outcome is None:
+        print(f"✓ {report.file_name}: hợp lệ ({_describe_sheets(report)}).")
+    else:
+        for item in outcome.items:
+            what = f"{item.cell_code}, {period_label(item.period)}, trang tính '{item.sheet}'"
+            if item.action == "unchanged":
+                print(f"= {report.file_name}: {what}: không thay đổi (tệp giống hệt đã nạp, "
+                      f"báo cáo #{item.submission_id}).")
+            elif item.action == "superseded":
+                print(f"✓ {report.file_name}: {what}: đã nạp {item.row_count} nhiệm vụ "
+                      f"(báo cáo #{item.submission_id}, thay thế báo cáo #{item.replaced_id}).")
+            else:
+                print(f"✓ {report.file_name}: {what}: đã nạp {item.row_count} nhiệm vụ "
+                      f"(báo cáo #{item.submission_id}).")
+    if not args.quiet:
+        for p in report.warnings:
+            print(f"  {p.as_text()}")
+
+
+def _describe_sheets(report: FileReport) -> str:
+    return "; ".join(f"{s.cell_code}, {period_label(s.period)}, {len(s.rows)} nhiệm vụ"
+                     for s in report.sheets)
+
+
+def _template(parser, args, catalog) -> int:
+    _check_usage(parser, args, catalog)
+    from etl.template import template_bytes
+    out = Path(args.output)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(template_bytes(args.cell, args.period, catalog))
+    print(f"Đã tạo mẫu báo cáo {args.cell}, {period_label(args.period)}: {out}")
+    return EXIT_OK

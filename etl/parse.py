@@ -1,0 +1,577 @@
+"""One sheet of cell values -> one progress report, with every problem found.
+
+Finds the header block and the task table wherever a person put them, reads each
+task row into canonical values, and collects every problem before answering
+(nothing stops at the first error). Knows nothing of files, databases or Streamlit.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+
+from etl.catalog import Catalog
+from etl.periods import from_key, parse_period_text, period_label
+from etl.problems import DATA, ERROR, SCHEMA, WARNING, Problem
+from etl.read import Sheet
+from etl.textnorm import fold, fold_loose, nfc
+
+HEADER_SEARCH_ROWS = 30
+
+STATUS_LABELS = {"not_started": "Chưa triển khai", "in_progress": "Đang thực hiện",
+                 "done": "Hoàn thành", "delayed": "Chậm tiến độ"}
+
+
+def _keys(*texts: str) -> frozenset[str]:
+    return frozenset(fold_loose(t).replace("%", "").strip() for t in texts)
+
+
+# Column key -> header texts people use (compared folded: case, diacritics, i/y, punctuation).
+COLUMNS: dict[str, frozenset[str]] = {
+    "stt": _keys("STT", "Số thứ tự", "TT"),
+    "task_code": _keys("Mã nhiệm vụ", "Mã NV", "Mã số nhiệm vụ", "Mã"),
+    "task_title": _keys("Nội dung nhiệm vụ", "Tên nhiệm vụ", "Nhiệm vụ", "Nội dung"),
+    "role": _keys("Vai trò", "Vai trò của chi bộ"),
+    "status": _keys("Trạng thái", "Tình trạng", "Trạng thái thực hiện", "Tình trạng thực hiện"),
+    "completion_pct": _keys("Tỷ lệ hoàn thành (%)", "Tỷ lệ hoàn thành", "Tỷ lệ (%)",
+                            "% hoàn thành", "Mức độ hoàn thành", "Tiến độ (%)"),
+    "activities": _keys("Số hoạt động", "Số hoạt động đã tổ chức", "Số cuộc, hoạt động"),
+    "participants": _keys("Số lượt người tham gia", "Số lượt tham gia", "Số người tham gia",
+                          "Lượt người tham gia"),
+    "posts": _keys("Số tin, bài", "Số tin bài", "Tin, bài"),
+    "result": _keys("Kết quả đạt được", "Kết quả", "Kết quả thực hiện"),
+    "obstacles": _keys("Khó khăn, vướng mắc", "Khó khăn", "Vướng mắc"),
+    "proposals": _keys("Đề xuất, kiến nghị", "Đề xuất", "Kiến nghị"),
+    "evidence": _keys("Minh chứng", "Tài liệu minh chứng", "Văn bản minh chứng"),
+}
+QUIET_COLUMNS = {"stt", "role"}  # recognised, not loaded, no warning
+
+LABELS: dict[str, frozenset[str]] = {
+    "cell": _keys("Chi bộ", "Tên chi bộ", "Đơn vị"),
+    "period": _keys("Kỳ báo cáo", "Thời gian báo cáo", "Kỳ"),
+    "report_date": _keys("Ngày báo cáo", "Ngày lập", "Ngày lập báo cáo"),
+    "prepared_by": _keys("Người lập", "Người lập biểu", "Người báo cáo"),
+}
+
+STATUSES: dict[str, str] = {}
+for _code, _texts in {
+    "not_started": ("Chưa triển khai", "Chưa thực hiện", "Chưa bắt đầu", "not_started"),
+    "in_progress": ("Đang thực hiện", "Đang triển khai", "Đang tiến hành", "in_progress"),
+    "done": ("Hoàn thành", "Đã hoàn thành", "Đã thực hiện xong", "Hoàn thành xong", "done"),
+    "delayed": ("Chậm tiến độ", "Quá hạn", "Chậm", "Trễ hạn", "Chậm so với kế hoạch", "delayed"),
+}.items():
+    for _t in _texts:
+        STATUSES[fold_loose(_t)] = _code
+
+TOTAL_ROW = re.compile(r"^(tong cong|tong so|tong|cong)\b")
+TASK_CODE_IN_TEXT = re.compile(r"^\s*(nv\s*\d+(?:\s*\.\s*\d+)?)\s*[.:\-)]?\s*(.*)$", re.I)
+COUNT_FIELDS = ("activities", "participants", "posts")
+TEXT_FIELDS = ("result", "obstacles", "proposals", "evidence")
+
+
+@dataclass
+class TaskRow:
+    task_code: str
+    excel_row: int
+    status: str
+    completion_pct: float | None
+    activities: int | None = None
+    participants: int | None = None
+    posts: int | None = None
+    result: str | None = None
+    obstacles: str | None = None
+    proposals: str | None = None
+    evidence: str | None = None
+
+    def same_values(self, other: "TaskRow") -> bool:
+        a, b = asdict(self), asdict(other)
+        a.pop("excel_row"), b.pop("excel_row")
+        return a == b
+
+
+@dataclass
+class SheetReport:
+    sheet: str
+    cell_code: str | None
+    period: str | None
+    report_date: date | None
+    prepared_by: str | None
+    is_sample: bool
+    rows: list[TaskRow] = field(default_factory=list)
+    skipped_tasks: list[str] = field(default_factory=list)
+
+    @property
+    def period_label(self) -> str:
+        return period_label(self.period) if self.period else ""
+
+    def to_frame(self):
+        import pandas as pd
+
+        return pd.DataFrame([asdict(r) for r in self.rows],
+                            columns=list(TaskRow.__dataclass_fields__))
+
+
+@dataclass
+class _Ctx:
+    """What every problem of one sheet shares, so each call names only what differs."""
+    file: str
+    sheet: str
+    headers: dict[str, str]
+    problems: list[Problem]
+
+    def add(self, severity, kind, message, hint="", row=None, column_key="", value="", code=""):
+        column = self.headers.get(column_key, column_key)
+        self.problems.append(Problem(severity, kind, self.file, message, hint, self.sheet, row,
+                                     column, _show(value), code))
+
+    def error(self, *a, **k):
+        self.add(ERROR, DATA, *a, **k)
+
+    def warn(self, *a, **k):
+        self.add(WARNING, DATA, *a, **k)
+
+
+def _show(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (date, datetime)):
+        return value.strftime("%d/%m/%Y")
+    return nfc(value).replace("\n", " ")
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip()) or (
+        isinstance(value, float) and math.isnan(value))
+
+
+def _header_key(text: object) -> str | None:
+    if not isinstance(text, str) or not text.strip():
+        return None
+    key = fold_loose(text).replace("%", "").strip()
+    for name, variants in COLUMNS.items():
+        if key in variants:
+            return name
+    return None
+
+
+# -- finding the table ------------------------------------------------------------
+
+def find_header(rows: list[list[object]]) -> tuple[int, dict[int, str], int] | None:
+    """(header row index, {column index: column key}, first data row index), or None."""
+    best = None
+    for r in range(min(HEADER_SEARCH_ROWS, len(rows))):
+        mapping = _map_row(rows[r])
+        keys = set(mapping.values())
+        if not ({"task_code", "task_title"} & keys and {"status", "completion_pct"} & keys):
+            continue
+        if best is None or len(keys) > len(set(best[1].values())):
+            best = (r, mapping)
+    if best is None:
+        return None
+    r, mapping = best
+    data_start = r + 1
+    # A header split over two rows (a merged group label above its sub-columns).
+    if r + 1 < len(rows):
+        below = _map_row(rows[r + 1])
+        extra = {c: k for c, k in below.items() if c not in mapping and k not in mapping.values()}
+        if extra and not any(_looks_like_task_code(v) for v in rows[r + 1]):
+            mapping.update(extra)
+            data_start = r + 2
+    return r, mapping, data_start
+
+
+def _map_row(row: list[object]) -> dict[int, str]:
+    mapping: dict[int, str] = {}
+    for c, value in enumerate(row):
+        key = _header_key(value)
+        if key and key not in mapping.values():
+            mapping[c] = key
+    return mapping
+
+
+def _looks_like_task_code(value: object) -> bool:
+    return isinstance(value, str) and bool(re.fullmatch(r"\s*nv\s*\d+(\s*\.\s*\d+)?\s*", value, re.I))
+
+
+# -- the header block ----------------------------------------------------------------
+
+def read_header_block(rows: list[list[object]], header_row: int) -> dict[str, tuple[object, int, int]]:
+    """{label key: (value, row index, column index)} from the rows above the table."""
+    found: dict[str, tuple[object, int, int]] = {}
+    for r in range(header_row):
+        row = rows[r]
+        for c, cell in enumerate(row):
+            if not isinstance(cell, str) or not cell.strip():
+                continue
+            label, value = _split_label(cell)
+            key = _label_key(label)
+            if key is None or key in found:
+                continue
+            if _blank(value):
+                value, c = _value_right_of(row, c)
+            found[key] = (value, r, c)
+    return found
+
+
+def _split_label(text: str) -> tuple[str, object]:
+    if ":" in text:
+        label, value = text.split(":", 1)
+        return label, value.strip()
+    return text, None
+
+
+def _label_key(label: str) -> str | None:
+    key = fold_loose(label)
+    for name, variants in LABELS.items():
+        if key in variants:
+            return name
+    return None
+
+
+def _value_right_of(row: list[object], c: int) -> tuple[object, int]:
+    for j in range(c + 1, len(row)):
+        if not _blank(row[j]):
+            return row[j], j
+    return None, c
+
+
+# -- values ------------------------------------------------------------------------------
+
+def parse_percentage(value: object, shown_as_percent: bool) -> float:
+    """0..100 from 80, '80', '80%', '80,5 %', or 0.8 formatted as a percentage."""
+    if isinstance(value, bool):
+        raise ValueError("không phải là số")
+    if isinstance(value, (int, float)):
+        number = float(value) * (100 if shown_as_percent else 1)
+    else:
+        text = nfc(value).replace("\u00a0", "").replace(" ", "")
+        if text.endswith("%"):
+            text = text[:-1]
+        text = text.replace(",", ".")
+        if not re.fullmatch(r"-?\d+(\.\d+)?", text):
+            raise ValueError("không phải là số")
+        number = float(text)
+    number = round(number, 6)
+    if not 0 <= number <= 100:
+        raise ValueError("phải nằm trong khoảng 0 đến 100")
+    return number
+
+
+def parse_count(value: object) -> int:
+    """A whole number >= 0 from 12, 12.0, '1.234' (dot thousands) or '1 234'."""
+    if isinstance(value, bool):
+        raise ValueError("không phải là số")
+    if isinstance(value, (int, float)):
+        if not float(value).is_integer():
+            raise ValueError("phải là số nguyên")
+        number = int(value)
+    else:
+        text = nfc(value).replace("\u00a0", "").replace(" ", "")
+        if re.fullmatch(r"-?\d{1,3}([.,]\d{3})+", text):
+            text = re.sub(r"[.,]", "", text)
+        if not re.fullmatch(r"-?\d+", text):
+            raise ValueError("không phải là số nguyên")
+        number = int(text)
+    if number < 0:
+        raise ValueError("không được là số âm")
+    return number
+
+
+def parse_status(value: object) -> str:
+    code = STATUSES.get(fold_loose(value))
+    if code is None:
+        raise ValueError("trạng thái không hợp lệ")
+    return code
+
+
+def parse_report_date(value: object) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, (int, float)) and 20000 < value < 80000:  # an Excel serial date
+        from datetime import timedelta
+        return date(1899, 12, 30) + timedelta(days=int(value))
+    text = fold(value)
+    m = re.search(r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})", text) or \
+        re.search(r"ngay (\d{1,2}) thang (\d{1,2}) nam (\d{4})", text)
+    if not m:
+        raise ValueError("không phải ngày")
+    return date(int(m[3]), int(m[2]), int(m[1]))
+
+
+# -- the sheet -------------------------------------------------------------------------------
+
+def parse_sheet(sheet: Sheet, file_name: str, catalog: Catalog,
+                given_cell: str | None = None, given_period: str | None = None
+                ) -> tuple[SheetReport | None, list[Problem]]:
+    """The report a sheet holds, or None when it holds no task table."""
+    found = find_header(sheet.rows)
+    if found is None:
+        return None, []
+    header_row, mapping, data_start = found
+    headers = {k: _show(sheet.rows[header_row][c]) or _show(sheet.rows[data_start - 1][c])
+               for c, k in mapping.items()}
+    ctx = _Ctx(file_name, sheet.name, headers, [])
+
+    extra = [_show(v) for c, v in enumerate(sheet.rows[header_row])
+             if c not in mapping and not _blank(v)]
+    if extra:
+        ctx.add(WARNING, SCHEMA, "Các cột không thuộc mẫu báo cáo được bỏ qua: "
+                + ", ".join(f"'{e}'" for e in extra), row=header_row + 1)
+
+    block = read_header_block(sheet.rows, header_row)
+    is_sample = _is_sample(sheet, header_row)
+    cell_code = _resolve_cell(block, given_cell, catalog, ctx)
+    period = _resolve_period(block, given_period, ctx)
+    report_date = _resolve_report_date(block, ctx)
+    prepared_by = nfc(block["prepared_by"][0]) if "prepared_by" in block and not _blank(
+        block["prepared_by"][0]) else None
+
+    report = SheetReport(sheet.name, cell_code, period, report_date, prepared_by, is_sample)
+    columns = {k: c for c, k in mapping.items()}
+    for r in range(data_start, len(sheet.rows)):
+        row = _parse_task_row(sheet, r, columns, catalog, ctx, report)
+        if row is not None:
+            report.rows.append(row)
+    _check_duplicates(report, ctx)
+    _check_assignments(report, catalog, ctx)
+    if not report.rows and not any(p.is_error for p in ctx.problems):
+        ctx.error("Báo cáo chưa có nhiệm vụ nào được điền trạng thái hoặc tỷ lệ hoàn thành.",
+                  "Điền cột Trạng thái hoặc Tỷ lệ hoàn thành (%) cho các nhiệm vụ rồi gửi lại.",
+                  row=header_row + 1, code="no_rows")
+    return report, ctx.problems
+
+
+def _is_sample(sheet: Sheet, header_row: int) -> bool:
+    if "du lieu mau" in fold(sheet.name):
+        return True
+    return any(isinstance(v, str) and "du lieu mau" in fold(v)
+               for row in sheet.rows[:header_row] for v in row)
+
+
+def _resolve_cell(block, given_cell, catalog, ctx) -> str | None:
+    in_file = block.get("cell")
+    file_cell = None
+    if in_file and not _blank(in_file[0]):
+        value, r, _ = in_file
+        found = catalog.find_cell(value)
+        if found is None:
+            known = ", ".join(f"{c.code} ({c.name})" for c in catalog.cells)
+            ctx.error("Chi bộ không có trong danh mục.", f"Ghi mã hoặc tên chi bộ, một trong: {known}.",
+                      row=r + 1, column_key="Chi bộ", value=value, code="unknown_cell")
+            return None
+        file_cell = found.code
+    if given_cell and file_cell and given_cell != file_cell:
+        ctx.error(f"Tệp ghi chi bộ {file_cell}, nhưng đã chọn chi bộ {given_cell}.",
+                  "Chọn đúng chi bộ, hoặc sửa ô 'Chi bộ' trong tệp.",
+                  row=in_file[1] + 1, column_key="Chi bộ", value=in_file[0], code="cell_conflict")
+        return None
+    if not (given_cell or file_cell):
+        ctx.error("Không xác định được chi bộ báo cáo.",
+                  "Ghi 'Chi bộ:' và tên chi bộ ở phần đầu báo cáo, hoặc chọn chi bộ khi nạp "
+                  "(dòng lệnh: --cell).", code="missing_cell")
+        return None
+    return given_cell or file_cell
+
+
+def _resolve_period(block, given_period, ctx) -> str | None:
+    in_file = block.get("period")
+    file_period = None
+    if in_file and not _blank(in_file[0]):
+        value, r, _ = in_file
+        file_period = parse_period_text(value)
+        if file_period is None:
+            ctx.error("Không hiểu kỳ báo cáo.",
+                      "Ghi kỳ báo cáo theo mẫu: 'Tháng 7/2026', 'Quý III/2026', "
+                      "'6 tháng đầu năm 2026' hoặc 'Năm 2026'.",
+                      row=r + 1, column_key="Kỳ báo cáo", value=value, code="bad_period")
+            return None
+    given = from_key(given_period).key if given_period else None
+    if given and file_period and given != file_period:
+        ctx.error(f"Tệp ghi kỳ {period_label(file_period)}, nhưng đã chọn kỳ {period_label(given)}.",
+                  "Chọn đúng kỳ báo cáo, hoặc sửa ô 'Kỳ báo cáo' trong tệp.",
+                  row=in_file[1] + 1, column_key="Kỳ báo cáo", value=in_file[0],
+                  code="period_conflict")
+        return None
+    if not (given or file_period):
+        ctx.error("Không xác định được kỳ báo cáo.",
+                  "Ghi 'Kỳ báo cáo:' (ví dụ 'Tháng 7/2026') ở phần đầu báo cáo, hoặc chọn kỳ khi nạp "
+                  "(dòng lệnh: --period).", code="missing_period")
+        return None
+    return given or file_period
+
+
+def _resolve_report_date(block, ctx) -> date | None:
+    entry = block.get("report_date")
+    if not entry or _blank(entry[0]):
+        return None
+    value, r, _ = entry
+    try:
+        return parse_report_date(value)
+    except ValueError:
+        ctx.warn("Không đọc được ngày báo cáo; sẽ dùng ngày nạp để xét đúng hạn.",
+                 "Ghi ngày theo dạng dd/mm/yyyy, ví dụ 05/08/2026.",
+                 row=r + 1, column_key="Ngày báo cáo", value=value)
+        return None
+
+
+def _cell(sheet: Sheet, r: int, columns: dict[str, int], key: str) -> object:
+    c = columns.get(key)
+    if c is None or c >= len(sheet.rows[r]):
+        return None
+    return sheet.rows[r][c]
+
+
+def _parse_task_row(sheet, r, columns, catalog, ctx, report) -> TaskRow | None:
+    get = lambda key: _cell(sheet, r, columns, key)  # noqa: E731
+    excel_row = r + 1
+    code_value, title_value = get("task_code"), get("task_title")
+    status_value, pct_value = get("status"), get("completion_pct")
+    if all(_blank(get(k)) for k in columns):
+        return None
+    first_texts = [fold(v) for v in (get("stt"), code_value, title_value) if isinstance(v, str)]
+    if any(TOTAL_ROW.match(t) for t in first_texts):
+        return None
+
+    task_code = _identify_task(code_value, title_value, status_value, pct_value, catalog, ctx, excel_row)
+    if task_code is None:
+        return None
+    if task_code == "":
+        return None  # a note or signature line under the table
+    if _blank(status_value) and _blank(pct_value):
+        report.skipped_tasks.append(task_code)
+        ctx.warn(f"Nhiệm vụ {task_code} chưa điền trạng thái và tỷ lệ hoàn thành: coi như chưa báo cáo.",
+                 "Điền Trạng thái hoặc Tỷ lệ hoàn thành (%) nếu chi bộ có thực hiện nhiệm vụ này.",
+                 row=excel_row, column_key="status")
+        return None
+
+    errors_before = sum(p.is_error for p in ctx.problems)
+    status = pct = None
+    if not _blank(status_value):
+        try:
+            status = parse_status(status_value)
+        except ValueError:
+            ctx.error("Trạng thái không hợp lệ.",
+                      "Chọn một trong: " + ", ".join(STATUS_LABELS.values()) + ".",
+                      row=excel_row, column_key="status", value=status_value, code="bad_status")
+    if not _blank(pct_value):
+        try:
+            pct = parse_percentage(pct_value, sheet.is_percent(r, columns["completion_pct"]))
+        except ValueError as exc:
+            ctx.error(f"Tỷ lệ hoàn thành {exc}.", "Ghi một số từ 0 đến 100, ví dụ 80 hoặc 80,5.",
+                      row=excel_row, column_key="completion_pct", value=pct_value, code="bad_percent")
+    counts = {}
+    for key in COUNT_FIELDS:
+        value = get(key)
+        if _blank(value):
+            counts[key] = None
+            continue
+        try:
+            counts[key] = parse_count(value)
+        except ValueError as exc:
+            ctx.error(f"Số liệu {exc}.", "Ghi một số nguyên không âm, ví dụ 3 hoặc 1.234.",
+                      row=excel_row, column_key=key, value=value, code="bad_count")
+    if sum(p.is_error for p in ctx.problems) > errors_before:
+        return None
+    status, pct = _complete_status(status, pct, task_code, ctx, excel_row)
+    texts = {k: (nfc(get(k)) or None) if not _blank(get(k)) else None for k in TEXT_FIELDS}
+    return TaskRow(task_code, excel_row, status, pct, **counts, **texts)
+
+
+def _identify_task(code_value, title_value, status_value, pct_value, catalog, ctx, excel_row):
+    """The task code of a row; "" for a line that is not a task row; None after an error."""
+    has_values = _looks_like_status(status_value) or _looks_like_number(pct_value)
+    if not _blank(code_value) and _is_code_like(code_value):
+        code = catalog.find_task_code(code_value)
+        if code is None:
+            ctx.error("Mã nhiệm vụ không có trong kế hoạch.",
+                      "Dùng mã trong mẫu báo cáo (NV1.1 ... NV5.2); tải lại mẫu nếu cần.",
+                      row=excel_row, column_key="task_code", value=code_value, code="unknown_task")
+            return None
+        return code
+    if not _blank(title_value):
+        code = catalog.find_task_by_title(title_value)
+        if code is None and isinstance(title_value, str):
+            m = TASK_CODE_IN_TEXT.match(title_value)
+            if m:
+                code = catalog.find_task_code(m[1])
+        if code is not None:
+            return code
+        if has_values:
+            ctx.error("Nội dung nhiệm vụ không khớp với nhiệm vụ nào trong kế hoạch.",
+                      "Ghi Mã nhiệm vụ (ví dụ NV3.2), hoặc chép đúng nội dung nhiệm vụ từ mẫu báo cáo.",
+                      row=excel_row, column_key="task_title", value=title_value, code="unknown_task")
+            return None
+        return ""
+    if has_values:
+        ctx.error("Dòng có số liệu nhưng thiếu mã và nội dung nhiệm vụ.",
+                  "Ghi Mã nhiệm vụ (ví dụ NV3.2) cho dòng này.",
+                  row=excel_row, column_key="task_code", value="", code="unknown_task")
+        return None
+    return ""
+
+
+def _is_code_like(value: object) -> bool:
+    """A code cell holds a short token (NV3.2, 3.2); a long sentence there is a note."""
+    text = _show(value)
+    return len(text) <= 12 and not fold(text).startswith(("ghi chu", "luu y"))
+
+
+def _looks_like_status(value: object) -> bool:
+    return not _blank(value) and fold_loose(value) in STATUSES
+
+
+def _looks_like_number(value: object) -> bool:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return True
+    return isinstance(value, str) and bool(re.fullmatch(r"\s*-?\d+([.,]\d+)?\s*%?\s*", value))
+
+
+def _complete_status(status, pct, task_code, ctx, excel_row):
+    """DOMAIN.md's rules for a row with only one of status and percentage."""
+    if pct is None:
+        return status, {"done": 100.0, "not_started": 0.0}.get(status)
+    if status is None:
+        return ("done" if pct == 100 else "not_started" if pct == 0 else "in_progress"), pct
+    contradiction = (status == "done" and pct < 100) or (status == "not_started" and pct > 0)
+    if contradiction:
+        ctx.warn(f"Nhiệm vụ {task_code}: trạng thái '{STATUS_LABELS[status]}' không khớp với tỷ lệ "
+                 f"{_show(pct)}%.", "Kiểm tra lại trạng thái hoặc tỷ lệ hoàn thành.",
+                 row=excel_row, column_key="status", value=STATUS_LABELS[status])
+    return status, pct
+
+
+def _check_duplicates(report: SheetReport, ctx: _Ctx) -> None:
+    kept: dict[str, TaskRow] = {}
+    unique = []
+    for row in report.rows:
+        first = kept.get(row.task_code)
+        if first is None:
+            kept[row.task_code] = row
+            unique.append(row)
+        elif first.same_values(row):
+            ctx.warn(f"Nhiệm vụ {row.task_code} ghi hai lần (dòng {first.excel_row} và {row.excel_row}) "
+                     "với cùng số liệu: chỉ tính một lần.", "Xóa dòng lặp.",
+                     row=row.excel_row, column_key="task_code", value=row.task_code)
+        else:
+            ctx.error(f"Nhiệm vụ {row.task_code} ghi hai lần với số liệu khác nhau "
+                      f"(dòng {first.excel_row} và dòng {row.excel_row}).",
+                      "Giữ lại một dòng đúng cho mỗi nhiệm vụ.",
+                      row=row.excel_row, column_key="task_code", value=row.task_code,
+                      code="duplicate_task")
+    report.rows = unique
+
+
+def _check_assignments(report: SheetReport, catalog: Catalog, ctx: _Ctx) -> None:
+    if not report.cell_code:
+        return
+    cell = catalog.cell(report.cell_code)
+    for row in report.rows:
+        if cell.role(row.task_code) is None:
+            ctx.warn(f"Nhiệm vụ {row.task_code} không được phân công cho {cell.name}; vẫn ghi nhận.",
+                     "Kiểm tra lại mã nhiệm vụ nếu ghi nhầm.",
+                     row=row.excel_row, column_key="task_code", value=row.task_code)
