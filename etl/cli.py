@@ -11,7 +11,7 @@ from pathlib import Path
 
 from etl import db as dbmod
 from etl.catalog import CatalogError, get_catalog
-from etl.load import FileReport, StoreOutcome, load_path
+from etl.load import FileReport, StoreOutcome, Storer, validate_path
 from etl.periods import from_key, period_label
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
@@ -86,18 +86,24 @@ def _check_usage(parser, args, catalog) -> None:
 
 def _load(parser, args, catalog) -> int:
     _check_usage(parser, args, catalog)
-    db_path = dbmod.resolve_db_path(args.db)
     rejected = 0
-    for file in args.files:
-        try:
-            report, outcome = load_path(file, db_path, args.cell, args.period, args.dry_run,
-                                        catalog=catalog)
-        except dbmod.DatabaseBusy as exc:
-            print(f"✗ {Path(file).name}: {exc}")
-            rejected += 1
-            continue
-        rejected += not report.ok
-        _print_result(report, outcome, args)
+    with Storer(args.db, catalog=catalog) as storer:
+        for chunk in _chunks(args.files):
+            checked = [validate_path(f, args.cell, args.period, catalog) for f in chunk]
+            accepted = [(r, d) for r, d in checked if r.ok]
+            stored = {}
+            if accepted and not args.dry_run:
+                try:
+                    outcomes = storer.store_many(accepted)
+                except dbmod.DatabaseBusy as exc:
+                    print(f"✗ {exc}")
+                    return EXIT_REJECTED
+                stored = {id(r): o for (r, _), o in zip(accepted, outcomes)}
+            for report, _ in checked:
+                outcome = stored.get(id(report))
+                failed = not report.ok or (outcome is not None and outcome.error)
+                rejected += bool(failed)
+                _print_result(report, outcome, args)
     accepted = len(args.files) - rejected
     verb = "hợp lệ" if args.dry_run else "đã nạp"
     print(f"Tổng: {accepted}/{len(args.files)} tệp {verb}, {rejected} tệp bị từ chối."
@@ -105,8 +111,27 @@ def _load(parser, args, catalog) -> int:
     return EXIT_REJECTED if rejected else EXIT_OK
 
 
+def _chunks(files: list[str], max_files: int = 200, max_bytes: int = 64 * 1024 * 1024):
+    """Files in groups small enough to hold in memory and store in one transaction."""
+    chunk, size = [], 0
+    for f in files:
+        try:
+            n = Path(f).stat().st_size
+        except OSError:
+            n = 0
+        if chunk and (len(chunk) >= max_files or size + n > max_bytes):
+            yield chunk
+            chunk, size = [], 0
+        chunk.append(f)
+        size += n
+    if chunk:
+        yield chunk
+
+
 def _print_result(report: FileReport, outcome: StoreOutcome | None, args) -> None:
-    if not report.ok:
+    if outcome is not None and outcome.error:
+        print(f"✗ {report.file_name}: {outcome.error}")
+    elif not report.ok:
         print(f"✗ {report.file_name}: bị từ chối, không nạp gì ({len(report.errors)} lỗi).")
         for p in report.errors:
             print(f"  {p.as_text()}")

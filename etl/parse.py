@@ -460,7 +460,8 @@ def _parse_task_row(sheet, r, columns, catalog, ctx, report) -> TaskRow | None:
                       row=excel_row, column_key="status", value=status_value, code="bad_status")
     if not _blank(pct_value):
         try:
-            pct = parse_percentage(pct_value, sheet.is_percent(r, columns["completion_pct"]))
+            pct = parse_percentage(pct_value, _is_fraction(pct_value)
+                                   and sheet.is_percent(r, columns["completion_pct"]))
         except ValueError as exc:
             ctx.error(f"Tỷ lệ hoàn thành {exc}.", "Ghi một số từ 0 đến 100, ví dụ 80 hoặc 80,5.",
                       row=excel_row, column_key="completion_pct", value=pct_value, code="bad_percent")
@@ -513,6 +514,11 @@ def _identify_task(code_value, title_value, status_value, pct_value, catalog, ct
                   row=excel_row, column_key="task_code", value="", code="unknown_task")
         return None
     return ""
+
+
+def _is_fraction(value: object) -> bool:
+    """0 < v <= 1: the only numbers whose meaning depends on a percentage format."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value <= 1
 
 
 def _is_code_like(value: object) -> bool:

@@ -47,6 +47,8 @@ class Sheet:
     _percent_loader: object = field(default=None, repr=False)
 
     def is_percent(self, row: int, col: int) -> bool:
+        """Whether a numeric cell is shown as a percentage. Reading formats costs a
+        second parse of the file, so callers ask only about ambiguous values (0 < v <= 1)."""
         if self.percent_cells is None and self._percent_loader is not None:
             self.percent_cells = self._percent_loader()
         return (row, col) in (self.percent_cells or set())
