@@ -46,6 +46,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     init = sub.add_parser("init", help="tạo hoặc nâng cấp cơ sở dữ liệu, cập nhật danh mục")
     init.add_argument("--db")
+
+    users = sub.add_parser("users", help="quản lý tài khoản đăng nhập")
+    users_sub = users.add_subparsers(dest="users_command", required=True, parser_class=_Parser)
+    add = users_sub.add_parser("add", help="thêm tài khoản")
+    add.add_argument("username")
+    add.add_argument("--name", required=True, help="họ tên")
+    add.add_argument("--role", required=True, choices=["lanh_dao", "van_phong", "chi_bo", "quan_tri"])
+    add.add_argument("--cell", help="mã chi bộ (vai trò chi_bo)")
+    add.add_argument("--email", help="email, cho đăng nhập qua OpenID Connect")
+    add.add_argument("--password-stdin", action="store_true",
+                     help="đọc mật khẩu từ đầu vào chuẩn (mặc định: hỏi hai lần)")
+    add.add_argument("--db")
+    lst = users_sub.add_parser("list", help="liệt kê tài khoản")
+    lst.add_argument("--db")
     return parser
 
 
@@ -66,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
         paths = write_samples(Path(args.out))
         print(f"Đã tạo {len(paths)} báo cáo mẫu trong {args.out}")
         return EXIT_OK
+    if args.command == "users":
+        return _users(args)
     if args.command == "init":
         path = dbmod.ensure_database(args.db)
         print(f"Cơ sở dữ liệu sẵn sàng: {path}")
@@ -167,3 +183,42 @@ def _template(parser, args, catalog) -> int:
     out.write_bytes(template_bytes(args.cell, args.period, catalog))
     print(f"Đã tạo mẫu báo cáo {args.cell}, {period_label(args.period)}: {out}")
     return EXIT_OK
+
+
+def _users(args) -> int:
+    from etl import users
+
+    if args.users_command == "list":
+        print(users.list_users(dbmod.resolve_db_path(args.db)).to_string(index=False))
+        return EXIT_OK
+    password = _read_password(args.password_stdin)
+    if password is None:
+        return EXIT_REJECTED
+    first = users.count_users(args.db) == 0
+    try:
+        user = users.add_user(args.db, args.username, args.name, args.role, password,
+                              cell_code=args.cell, email=args.email, by=_system_user())
+    except users.AuthError as exc:
+        print(f"LỖI: {exc}", file=sys.stderr)
+        return EXIT_REJECTED
+    print(f"Đã thêm tài khoản {user.username} ({user.role_label})"
+          + (" — tài khoản đầu tiên." if first else "."))
+    return EXIT_OK
+
+
+def _read_password(from_stdin: bool) -> str | None:
+    import getpass
+
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("Mật khẩu: ")
+    if getpass.getpass("Nhập lại mật khẩu: ") != first:
+        print("LỖI: hai lần nhập mật khẩu không khớp.", file=sys.stderr)
+        return None
+    return first
+
+
+def _system_user() -> str:
+    from etl.load import default_user
+
+    return f"cli:{default_user()}"
