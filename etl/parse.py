@@ -486,7 +486,7 @@ def _parse_task_row(sheet, r, columns, catalog, ctx, report) -> TaskRow | None:
 def _identify_task(code_value, title_value, status_value, pct_value, catalog, ctx, excel_row):
     """The task code of a row; "" for a line that is not a task row; None after an error."""
     has_values = _looks_like_status(status_value) or _looks_like_number(pct_value)
-    if not _blank(code_value) and _is_code_like(code_value):
+    if not _blank(code_value) and (_is_code_like(code_value) or has_values):
         code = catalog.find_task_code(code_value)
         if code is None:
             ctx.error("Mã nhiệm vụ không có trong kế hoạch.",
@@ -522,9 +522,10 @@ def _is_fraction(value: object) -> bool:
 
 
 def _is_code_like(value: object) -> bool:
-    """A code cell holds a short token (NV3.2, 3.2); a long sentence there is a note."""
+    """A code holds a digit in a short token (NV3.2, 3.2); `NGƯỜI LẬP` or a sentence
+    in that column under the table is a signature or a note."""
     text = _show(value)
-    return len(text) <= 12 and not fold(text).startswith(("ghi chu", "luu y"))
+    return len(text) <= 12 and any(ch.isdigit() for ch in text)
 
 
 def _looks_like_status(value: object) -> bool:
