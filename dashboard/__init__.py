@@ -1,0 +1,1 @@
+"""Dashboard layer: queries (DuckDB -> DataFrame), formats, charts, Streamlit helpers."""

@@ -1,0 +1,66 @@
+"""Vietnamese formats for what users read: 85,5%; 1.234; 27/11/2026; Quý III/2026."""
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+
+import pandas as pd
+
+from etl.periods import period_label
+
+NO_REPORT = "chưa báo cáo"
+MISSING = "–"
+
+
+def _is_missing(value) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    try:
+        return math.isnan(float(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def number(value, decimals: int = 0) -> str:
+    """1234 -> "1.234"; 1234.5 with decimals=1 -> "1.234,5"; None -> "–"."""
+    if _is_missing(value):
+        return MISSING
+    text = f"{float(value):,.{decimals}f}"
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def pct(value, decimals: int = 1) -> str:
+    """85.5 -> "85,5%"; 100 -> "100%"; None -> "–". Trailing ",0" is dropped."""
+    if _is_missing(value):
+        return MISSING
+    text = number(round(float(value), decimals), decimals)
+    if "," in text:
+        text = text.rstrip("0").rstrip(",")
+    return f"{text}%"
+
+
+def pct_or_no_report(value) -> str:
+    """For a scope with no report: "chưa báo cáo", never 0%."""
+    return NO_REPORT if _is_missing(value) else pct(value)
+
+
+def signed_pct_points(value, decimals: int = 1) -> str | None:
+    """A change in percentage points for st.metric deltas: "+3,5 điểm %"; None when unknown."""
+    if _is_missing(value):
+        return None
+    sign = "+" if value > 0 else ("-" if value < 0 else "")
+    return f"{sign}{pct(abs(value), decimals)[:-1]} điểm %"
+
+
+def date_vn(value) -> str:
+    """date(2026, 11, 27) -> "27/11/2026"; None -> "–"."""
+    if value is None or (not isinstance(value, (date, datetime)) and _is_missing(value)):
+        return MISSING
+    if hasattr(value, "to_pydatetime"):
+        value = value.to_pydatetime()
+    return value.strftime("%d/%m/%Y")
+
+
+def period(key: str) -> str:
+    """Period key -> its Vietnamese label (`2026-Q3` -> `Quý III/2026`)."""
+    return period_label(key)

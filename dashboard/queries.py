@@ -1,0 +1,346 @@
+"""Every number the dashboard shows, as DataFrames read from the DuckDB file.
+
+Functions take `(db_path, filters...)` and return pandas DataFrames. Values are bound
+parameters; the only text formatted into SQL is a fixed expression picked by grain.
+Definitions (also the help text on figures):
+- completion of a scope in a period = mean completion_pct of the tasks reported in the
+  current submissions of that scope (rolled up: each (cell, task)'s latest report);
+- reporting completeness = assigned tasks reported / tasks assigned; a cell with no
+  report in the period has no completion ("chưa báo cáo"), never 0%;
+- roll-up: completion and status are a stock (latest report in the period: latest
+  period_end, then latest loaded_at); activities, participants, posts are a flow
+  (summed over the period's reports, a report contained in a bigger one of the same cell
+  not counted twice).
+"""
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from etl import periods as P
+from etl.catalog import get_catalog
+from etl.db import read_connection
+
+SQL_DIR = Path(__file__).resolve().parent / "sql"
+
+# The key of the period of each grain that wholly contains a submission's period;
+# NULL when it straddles two (a quarter report has no month).
+_Y = "CAST(year(period_start) AS VARCHAR)"
+BUCKET = {
+    P.MONTH: "CASE WHEN period_grain = 'month' THEN strftime(period_start, '%Y-%m') END",
+    P.QUARTER: (f"CASE WHEN year(period_start) = year(period_end) "
+                f"AND quarter(period_start) = quarter(period_end) "
+                f"THEN {_Y} || '-Q' || CAST(quarter(period_start) AS VARCHAR) END"),
+    P.HALF: (f"CASE WHEN year(period_start) = year(period_end) "
+             f"AND (month(period_start) <= 6) = (month(period_end) <= 6) "
+             f"THEN {_Y} || CASE WHEN month(period_start) <= 6 THEN '-H1' ELSE '-H2' END END"),
+    P.YEAR: f"CASE WHEN year(period_start) = year(period_end) THEN {_Y} END",
+}
+
+STATUS_CODES = ("done", "in_progress", "delayed", "not_started")
+
+
+@lru_cache(maxsize=None)
+def _sql_file(name: str) -> str:
+    return (SQL_DIR / name).read_text(encoding="utf-8")
+
+
+def _facts_sql(grain: str, select: str) -> str:
+    if grain not in BUCKET:
+        raise ValueError(f"unknown grain {grain!r}")
+    return _sql_file("facts.sql").replace("{bucket}", BUCKET[grain]) + "\n" + select
+
+
+def _plan_code(con) -> str | None:
+    """The catalog's plan when the database has it, else the only plan there."""
+    row = con.execute("SELECT plan_code FROM plans ORDER BY (plan_code = ?) DESC, plan_code "
+                      "LIMIT 1", [get_catalog().plan.code]).fetchone()
+    return row[0] if row else None
+
+
+def _run(db_path, sql: str, params: dict | None = None) -> pd.DataFrame:
+    with read_connection(db_path) as con:
+        params = dict(params or {})
+        if "$plan" in sql:
+            params["plan"] = _plan_code(con)
+        return con.execute(sql, params).df()
+
+
+def _scope(periods, cells, areas) -> dict:
+    as_list = lambda v: None if v is None else [str(x) for x in v]  # noqa: E731
+    if isinstance(periods, str):
+        periods = [periods]
+    return {"periods": as_list(periods), "cells": as_list(cells), "areas": as_list(areas)}
+
+
+# -- catalog -----------------------------------------------------------------------------
+
+def plan_info(db_path) -> dict:
+    df = _run(db_path, "SELECT * FROM plans WHERE plan_code = $plan")
+    return df.iloc[0].to_dict() if len(df) else {}
+
+
+def cells(db_path) -> pd.DataFrame:
+    """cell_code, cell_name, short_name, color, supervisor, sort_order."""
+    return _run(db_path, "SELECT cell_code, cell_name, short_name, color, supervisor, sort_order "
+                         "FROM cells WHERE plan_code = $plan ORDER BY sort_order")
+
+
+def areas(db_path) -> pd.DataFrame:
+    return _run(db_path, "SELECT area_code, area_name, short_name, sort_order FROM areas "
+                         "WHERE plan_code = $plan ORDER BY sort_order")
+
+
+def tasks(db_path) -> pd.DataFrame:
+    return _run(db_path, "SELECT task_code, area_code, task_title, sort_order FROM tasks "
+                         "WHERE plan_code = $plan ORDER BY sort_order")
+
+
+# -- what is loaded -------------------------------------------------------------------
+
+def period_keys(db_path, grain: str) -> list[str]:
+    """Periods of `grain` holding at least one current submission, oldest first."""
+    sql = (f"SELECT DISTINCT {BUCKET[grain]} AS period FROM submissions "
+           "WHERE state = 'current' AND plan_code = $plan AND period IS NOT NULL")
+    keys = _run(db_path, f"SELECT period FROM ({sql}) WHERE period IS NOT NULL")["period"]
+    return sorted(keys, key=lambda k: P.from_key(k).start)
+
+
+def data_status(db_path) -> dict:
+    """submissions (current), data_date (latest report date), is_sample (any sample loaded)."""
+    df = _run(db_path, """
+        SELECT count(*) AS submissions,
+               max(coalesce(report_date, CAST(loaded_at AS DATE))) AS data_date,
+               coalesce(bool_or(is_sample), false) AS is_sample
+        FROM submissions WHERE state = 'current' AND plan_code = $plan""")
+    row = df.iloc[0]
+    data_date = row["data_date"]
+    return {"submissions": int(row["submissions"]),
+            "data_date": None if pd.isna(data_date) else pd.Timestamp(data_date).date(),
+            "is_sample": bool(row["is_sample"])}
+
+
+# -- rolled-up progress -------------------------------------------------------------------
+
+def facts(db_path, grain: str, periods=None, cells=None, areas=None) -> pd.DataFrame:
+    """One row per (period, cell, task) reported: stock and flow columns, names attached."""
+    return _run(db_path, _facts_sql(grain, """
+        SELECT f.*, c.short_name AS cell_short, c.cell_name, t.task_title,
+               ar.short_name AS area_short, ar.area_name
+        FROM facts f
+        LEFT JOIN cells c ON c.plan_code = $plan AND c.cell_code = f.cell_code
+        LEFT JOIN tasks t ON t.plan_code = $plan AND t.task_code = f.task_code
+        LEFT JOIN areas ar ON ar.plan_code = $plan AND ar.area_code = f.area_code
+        ORDER BY f.period, c.sort_order, t.sort_order"""), _scope(periods, cells, areas))
+
+
+def cell_summary(db_path, grain: str, periods=None, cells=None, areas=None) -> pd.DataFrame:
+    """Per (period, cell in scope): completion (NULL when nothing reported), has_report,
+    tasks_reported (assigned ones), tasks_assigned, tasks_done, tasks_delayed."""
+    return _run(db_path, _facts_sql(grain, """
+        SELECT p.period, c.cell_code, c.cell_name, c.short_name, c.color, c.sort_order,
+               (rc.cell_code IS NOT NULL) AS has_report,
+               avg(f.completion_pct) AS completion,
+               count(f.task_code) FILTER (WHERE f.role IS NOT NULL) AS tasks_reported,
+               (SELECT count(*) FROM assigned a WHERE a.cell_code = c.cell_code) AS tasks_assigned,
+               count(f.task_code) FILTER (WHERE f.status = 'done') AS tasks_done,
+               count(f.task_code) FILTER (WHERE f.status = 'delayed') AS tasks_delayed
+        FROM periods p CROSS JOIN scope_cells c
+        LEFT JOIN reported_cells rc ON rc.bucket = p.period AND rc.cell_code = c.cell_code
+        LEFT JOIN facts f ON f.period = p.period AND f.cell_code = c.cell_code
+        GROUP BY ALL
+        ORDER BY p.period, c.sort_order"""), _scope(periods, cells, areas))
+
+
+def area_summary(db_path, grain: str, periods=None, cells=None, areas=None) -> pd.DataFrame:
+    """Per (period, task area in scope): completion over all reported (cell, task) rows."""
+    return _run(db_path, _facts_sql(grain, """
+        SELECT p.period, ar.area_code, ar.area_name, ar.short_name, ar.sort_order,
+               avg(f.completion_pct) AS completion,
+               count(f.task_code) FILTER (WHERE f.role IS NOT NULL) AS tasks_reported,
+               (SELECT count(*) FROM assigned a WHERE a.area_code = ar.area_code) AS tasks_assigned,
+               count(f.task_code) FILTER (WHERE f.status = 'done') AS tasks_done,
+               count(f.task_code) FILTER (WHERE f.status = 'delayed') AS tasks_delayed
+        FROM periods p CROSS JOIN scope_areas ar
+        LEFT JOIN facts f ON f.period = p.period AND f.area_code = ar.area_code
+        GROUP BY ALL
+        ORDER BY p.period, ar.sort_order"""), _scope(periods, cells, areas))
+
+
+def cell_area_summary(db_path, grain: str, periods=None, cells=None, areas=None) -> pd.DataFrame:
+    """Per (period, cell, area): completion, has_report (the cell sent a report in the
+    period), tasks_assigned (0: the cell has no task in that area)."""
+    return _run(db_path, _facts_sql(grain, """
+        SELECT p.period, c.cell_code, c.short_name AS cell_short, c.cell_name, c.sort_order AS cell_order,
+               ar.area_code, ar.short_name AS area_short, ar.area_name, ar.sort_order AS area_order,
+               (rc.cell_code IS NOT NULL) AS has_report,
+               avg(f.completion_pct) AS completion,
+               count(f.task_code) AS tasks_reported,
+               (SELECT count(*) FROM assigned a
+                 WHERE a.cell_code = c.cell_code AND a.area_code = ar.area_code) AS tasks_assigned
+        FROM periods p CROSS JOIN scope_cells c CROSS JOIN scope_areas ar
+        LEFT JOIN reported_cells rc ON rc.bucket = p.period AND rc.cell_code = c.cell_code
+        LEFT JOIN facts f ON f.period = p.period AND f.cell_code = c.cell_code
+                         AND f.area_code = ar.area_code
+        GROUP BY ALL
+        ORDER BY p.period, c.sort_order, ar.sort_order"""), _scope(periods, cells, areas))
+
+
+def assignment_facts(db_path, grain: str, periods=None, cells=None, areas=None) -> pd.DataFrame:
+    """Per (period, cell, task) assigned or reported: the role (NULL: reported without an
+    assignment), has_report of the cell, and the rolled-up values (NULL: not reported)."""
+    return _run(db_path, _facts_sql(grain, """
+        , pairs AS (
+            SELECT p.period, a.cell_code, a.task_code FROM periods p CROSS JOIN assigned a
+            UNION
+            SELECT period, cell_code, task_code FROM facts
+        )
+        SELECT x.period, x.cell_code, c.short_name AS cell_short, c.cell_name, c.color,
+               x.task_code, t.task_title, t.area_code, ar.short_name AS area_short,
+               asg.role, (rc.cell_code IS NOT NULL) AS has_report,
+               f.status, f.completion_pct, f.activities, f.participants, f.posts,
+               f.result, f.obstacles, f.proposals, f.evidence, f.source_period
+        FROM pairs x
+        JOIN cells c ON c.plan_code = $plan AND c.cell_code = x.cell_code
+        JOIN tasks t ON t.plan_code = $plan AND t.task_code = x.task_code
+        LEFT JOIN areas ar ON ar.plan_code = $plan AND ar.area_code = t.area_code
+        LEFT JOIN assignments asg ON asg.plan_code = $plan AND asg.cell_code = x.cell_code
+                                 AND asg.task_code = x.task_code
+        LEFT JOIN reported_cells rc ON rc.bucket = x.period AND rc.cell_code = x.cell_code
+        LEFT JOIN facts f ON f.period = x.period AND f.cell_code = x.cell_code
+                         AND f.task_code = x.task_code
+        ORDER BY x.period, c.sort_order, t.sort_order"""),
+        _scope(periods, cells, areas))
+
+
+def overall(db_path, grain: str, periods=None, cells=None, areas=None) -> pd.DataFrame:
+    """Per period, the KPI figures of the whole scope: completion, tasks_done,
+    tasks_assigned, tasks_reported, cells_reported, cells_total, tasks_delayed,
+    activities, participants, posts."""
+    return _run(db_path, _facts_sql(grain, """
+        SELECT p.period,
+               (SELECT avg(completion_pct) FROM facts f WHERE f.period = p.period) AS completion,
+               (SELECT count(*) FROM facts f WHERE f.period = p.period AND f.status = 'done'
+                  AND f.role IS NOT NULL) AS tasks_done,
+               (SELECT count(*) FROM assigned) AS tasks_assigned,
+               (SELECT count(*) FROM facts f WHERE f.period = p.period
+                  AND f.role IS NOT NULL) AS tasks_reported,
+               (SELECT count(*) FROM reported_cells r JOIN scope_cells c USING (cell_code)
+                 WHERE r.bucket = p.period) AS cells_reported,
+               (SELECT count(*) FROM scope_cells) AS cells_total,
+               (SELECT count(*) FROM facts f WHERE f.period = p.period
+                  AND f.status = 'delayed') AS tasks_delayed,
+               (SELECT sum(activities) FROM facts f WHERE f.period = p.period) AS activities,
+               (SELECT sum(participants) FROM facts f WHERE f.period = p.period) AS participants,
+               (SELECT sum(posts) FROM facts f WHERE f.period = p.period) AS posts
+        FROM periods p
+        ORDER BY p.period"""), _scope(periods, cells, areas))
+
+
+def status_counts(db_path, grain: str, periods=None, cells=None, areas=None) -> pd.DataFrame:
+    """Per (period, status): number of (cell, task) rows, plus the assigned tasks of the
+    scope with no report in the period as status NULL (chưa báo cáo)."""
+    return _run(db_path, _facts_sql(grain, """
+        SELECT p.period, f.status, count(*) AS tasks
+        FROM periods p JOIN facts f ON f.period = p.period
+        GROUP BY ALL
+        UNION ALL
+        SELECT p.period, NULL AS status, count(*) AS tasks
+        FROM periods p CROSS JOIN assigned a
+        WHERE NOT EXISTS (SELECT 1 FROM facts f WHERE f.period = p.period
+                            AND f.cell_code = a.cell_code AND f.task_code = a.task_code)
+        GROUP BY ALL
+        ORDER BY 1, 2"""), _scope(periods, cells, areas))
+
+
+# -- obstacles --------------------------------------------------------------------------
+
+_LATEST_STATUS = """
+    latest_status AS (
+        SELECT cell_code, task_code, status FROM (
+            SELECT cell_code, task_code, status, row_number() OVER (
+                PARTITION BY cell_code, task_code
+                ORDER BY period_end DESC, loaded_at DESC, submission_id DESC) AS rn
+            FROM v_progress
+            WHERE plan_code = $plan AND ($as_of::DATE IS NULL OR period_end <= $as_of::DATE))
+        WHERE rn = 1)"""
+
+
+def obstacle_log(db_path, cells=None, areas=None, periods=None, search: str = "",
+                 as_of: date | None = None) -> pd.DataFrame:
+    """Every reported obstacle or proposal, newest first. `is_open`: the task is still
+    delayed in the cell's latest report of it (up to `as_of`, a date; None = all)."""
+    params = _scope(periods, cells, areas)
+    params.update(search=f"%{search.strip()}%" if search and search.strip() else None,
+                  as_of=as_of)
+    return _run(db_path, f"""
+        WITH {_LATEST_STATUS}
+        SELECT v.period, v.period_end, v.report_date, v.cell_code, c.short_name AS cell_short,
+               v.cell_name, v.task_code, v.task_title, v.area_code, v.status,
+               v.obstacles, v.proposals, v.submission_id,
+               coalesce(ls.status = 'delayed', false) AS is_open
+        FROM v_progress v
+        LEFT JOIN cells c ON c.plan_code = v.plan_code AND c.cell_code = v.cell_code
+        LEFT JOIN latest_status ls ON ls.cell_code = v.cell_code AND ls.task_code = v.task_code
+        WHERE v.plan_code = $plan
+          AND (nullif(trim(v.obstacles), '') IS NOT NULL OR nullif(trim(v.proposals), '') IS NOT NULL)
+          AND ($cells::VARCHAR[] IS NULL OR list_contains($cells::VARCHAR[], v.cell_code))
+          AND ($areas::VARCHAR[] IS NULL OR list_contains($areas::VARCHAR[], v.area_code))
+          AND ($periods::VARCHAR[] IS NULL OR list_contains($periods::VARCHAR[], v.period))
+          AND ($as_of::DATE IS NULL OR v.period_end <= $as_of::DATE)
+          AND ($search::VARCHAR IS NULL
+               OR strip_accents(lower(concat_ws(' ', v.obstacles, v.proposals, v.task_code,
+                                                v.task_title, v.cell_name)))
+                  LIKE strip_accents(lower($search::VARCHAR)))
+        ORDER BY v.period_end DESC, v.loaded_at DESC, c.sort_order, v.task_code""", params)
+
+
+def open_obstacle_count(db_path, as_of: date | None, cells=None, areas=None) -> int:
+    """(cell, task) pairs that raised an obstacle and are still delayed in their latest
+    report up to `as_of`."""
+    log = obstacle_log(db_path, cells=cells, areas=areas, as_of=as_of)
+    raised = log[log["obstacles"].fillna("").str.strip() != ""]
+    return int(raised.loc[raised["is_open"], ["cell_code", "task_code"]].drop_duplicates().shape[0])
+
+
+# -- reporting discipline -------------------------------------------------------------------
+
+ON_TIME, LATE, MISSING, NOT_DUE = "on_time", "late", "missing", "not_due"
+
+
+def submission_matrix(db_path, period_keys_: list[str], cells=None,
+                      deadline_day: int | None = None, today: date | None = None) -> pd.DataFrame:
+    """Per (cell, period key): the current submission for exactly that period, its
+    report date (fallback: the load date), the deadline and a state: on_time | late |
+    missing | not_due (no report yet, deadline not passed)."""
+    today = today or date.today()
+    day = deadline_day or int(plan_info(db_path).get("report_deadline_day") or 5)
+    subs = _run(db_path, """
+        SELECT cell_code, period, submission_id,
+               coalesce(report_date, CAST(loaded_at AS DATE)) AS report_date
+        FROM submissions
+        WHERE state = 'current' AND plan_code = $plan
+          AND list_contains($periods::VARCHAR[], period)
+          AND ($cells::VARCHAR[] IS NULL OR list_contains($cells::VARCHAR[], cell_code))""",
+        {k: v for k, v in _scope(list(period_keys_), cells, None).items() if k != "areas"})
+    cell_df = cells_in_scope(db_path, cells)
+    grid = cell_df.merge(pd.DataFrame({"period": list(period_keys_)}), how="cross")
+    grid = grid.merge(subs, on=["cell_code", "period"], how="left")
+    grid["deadline"] = [P.deadline(k, day) for k in grid["period"]]
+    grid["report_date"] = [None if pd.isna(d) else pd.Timestamp(d).date() for d in grid["report_date"]]
+    grid["state"] = [_report_state(r, d, today) for r, d in zip(grid["report_date"], grid["deadline"])]
+    return grid
+
+
+def _report_state(report_date: date | None, deadline: date, today: date) -> str:
+    if report_date is None:
+        return MISSING if today > deadline else NOT_DUE
+    return ON_TIME if report_date <= deadline else LATE
+
+
+def cells_in_scope(db_path, cells_=None) -> pd.DataFrame:
+    df = cells(db_path)
+    return df if cells_ is None else df[df["cell_code"].isin(list(cells_))].reset_index(drop=True)

@@ -1,0 +1,64 @@
+"""Theo nhiệm vụ: one task area across cells: completion, trend and activity counts."""
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import charts, fmt, queries, ui
+
+scope = ui.current_scope()
+area_df = ui.q(queries.areas)
+choices = scope.area_list or list(area_df["area_code"])
+names = dict(zip(area_df["area_code"], area_df["area_code"] + ". " + area_df["area_name"]))
+area = st.selectbox("Nhiệm vụ trọng tâm", choices, format_func=names.get, key="area_page_area",
+                    persist_state="session")
+short = area_df.set_index("area_code").loc[area, "short_name"]
+ui.page_header(f"Nhiệm vụ trọng tâm \"{short}\" tiến triển ra sao ở từng chi bộ?", scope)
+
+rows = ui.q(queries.assignment_facts, scope.grain, [scope.period], cells=scope.cell_list,
+            areas=[area])
+totals = ui.q(queries.overall, scope.grain, [scope.period], cells=scope.cell_list,
+              areas=[area]).iloc[0]
+k1, k2, k3, k4 = st.columns(4)
+k1.metric("Tỷ lệ hoàn thành", fmt.pct_or_no_report(totals["completion"]),
+          help=ui.HELP_COMPLETION, border=True)
+k2.metric("Số hoạt động", fmt.number(totals["activities"]), border=True,
+          help=ui.DEFINITIONS["rollup"])
+k3.metric("Lượt người tham gia", fmt.number(totals["participants"]), border=True,
+          help=ui.DEFINITIONS["rollup"])
+k4.metric("Tin, bài", fmt.number(totals["posts"]), border=True, help=ui.DEFINITIONS["rollup"])
+
+left, right = st.columns(2)
+with left:
+    ui.chart(ui.figure(charts.task_cell_heatmap, queries.assignment_facts, scope.grain,
+                       [scope.period], cells=scope.cell_list, areas=[area],
+                       chart={"title": f"Nhiệm vụ × chi bộ: {short} - {scope.label}",
+                              "period_label": scope.label}),
+             ui.chart_name(f"nhiem vu chi bo {area}", scope), scope.text, ui.HELP_COMPLETION)
+with right:
+    first = fmt.period(scope.history[0])
+    ui.chart(ui.figure(charts.trend_by_cell, queries.cell_summary, scope.grain,
+                       list(scope.history), cells=scope.cell_list, areas=[area],
+                       chart={"title": f"Tỷ lệ hoàn thành qua các kỳ: {short} - {first} đến {scope.label}"}),
+             ui.chart_name(f"xu huong {area}", scope), scope.text, ui.HELP_COMPLETION)
+
+metric = st.segmented_control("Số liệu hoạt động", list(charts.FLOW_LABELS),
+                              format_func=charts.FLOW_LABELS.get, default="activities",
+                              required=True, key="area_page_metric") or "activities"
+ui.chart(ui.figure(charts.flow_by_task, queries.assignment_facts, scope.grain, [scope.period],
+                   cells=scope.cell_list, areas=[area],
+                   chart={"metric": metric, "period_label": scope.label,
+                          "title": f"{charts.FLOW_LABELS[metric]} theo nhiệm vụ: {short} - {scope.label}"}),
+         ui.chart_name(f"{metric} {area}", scope), scope.text, ui.DEFINITIONS["rollup"])
+
+reported = rows[rows["status"].notna()]
+ui.text_table(reported.assign(**{
+    "Mã": reported["task_code"], "Chi bộ": reported["cell_name"],
+    "Vai trò": reported["role"].map(ui.role_label),
+    "Trạng thái": reported["status"].map(ui.status_label),
+    "Tỷ lệ hoàn thành": reported["completion_pct"].map(fmt.pct_or_no_report),
+    "Số hoạt động": reported["activities"].map(fmt.number),
+    "Lượt người tham gia": reported["participants"].map(fmt.number),
+    "Tin, bài": reported["posts"].map(fmt.number),
+    "Kết quả đạt được": reported["result"]})[
+    ["Mã", "Chi bộ", "Vai trò", "Trạng thái", "Tỷ lệ hoàn thành", "Số hoạt động",
+     "Lượt người tham gia", "Tin, bài", "Kết quả đạt được"]])

@@ -1,0 +1,64 @@
+"""Theo chi bộ: one cell's tasks, status, figures, obstacles and trend."""
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import charts, fmt, queries, ui
+
+scope = ui.current_scope()
+cell_df = ui.q(queries.cells)
+choices = scope.cell_list or list(cell_df["cell_code"])
+names = dict(zip(cell_df["cell_code"], cell_df["cell_name"]))
+cell = st.selectbox("Chi bộ", choices, format_func=names.get, key="cell_page_cell",
+                    persist_state="session")
+info = cell_df.set_index("cell_code").loc[cell]
+ui.page_header(f"{info['cell_name']} thực hiện các nhiệm vụ được giao đến đâu?", scope)
+if str(info["supervisor"] or "").strip():
+    st.markdown(f"Ủy viên BCH phụ trách: **{info['supervisor']}**")
+
+rows = ui.q(queries.assignment_facts, scope.grain, [scope.period], cells=[cell],
+            areas=scope.area_list)
+summary = ui.q(queries.cell_summary, scope.grain, [scope.period], cells=[cell],
+               areas=scope.area_list).iloc[0]
+if not summary["has_report"]:
+    st.info(f"{info['cell_name']} chưa báo cáo kỳ {scope.label}. Xem trang **Theo kỳ** để "
+            "biết tình hình nộp báo cáo, hoặc chọn kỳ khác ở thanh bên.")
+
+k1, k2, k3, k4 = st.columns(4)
+k1.metric("Tỷ lệ hoàn thành", fmt.pct_or_no_report(summary["completion"]),
+          help=ui.HELP_COMPLETION, border=True)
+k2.metric("Nhiệm vụ đã báo cáo", f"{summary['tasks_reported']}/{summary['tasks_assigned']}",
+          help=ui.DEFINITIONS["completeness"], border=True)
+k3.metric("Hoàn thành", fmt.number(summary["tasks_done"]), border=True)
+k4.metric("Chậm tiến độ", fmt.number(summary["tasks_delayed"]), border=True)
+
+left, right = st.columns(2)
+with left:
+    ui.chart(ui.figure(charts.task_completion_bars, queries.assignment_facts, scope.grain,
+                       [scope.period], cells=[cell], areas=scope.area_list,
+                       chart={"title": f"Nhiệm vụ của chi bộ {info['short_name']} - {scope.label}",
+                              "period_label": scope.label}),
+             ui.chart_name(f"nhiem vu {cell}", scope), scope.text, ui.HELP_COMPLETION)
+with right:
+    first = fmt.period(scope.history[0])
+    ui.chart(ui.figure(charts.trend_by_series, queries.assignment_facts, scope.grain,
+                       list(scope.history), cells=[cell], areas=scope.area_list,
+                       chart={"title": f"Tiến độ từng nhiệm vụ - {first} đến {scope.label}",
+                              "series_col": "task_code", "name_col": "task_code",
+                              "hover_col": "task_title"}),
+             ui.chart_name(f"xu huong nhiem vu {cell}", scope), scope.text, ui.HELP_COMPLETION)
+
+st.markdown("**Chi tiết** (★ chủ trì)")
+ui.text_table(rows.assign(**{
+    "Mã": rows["task_code"], "Nhiệm vụ": rows["task_title"],
+    "Vai trò": rows["role"].map(ui.role_label),
+    "Trạng thái": rows["status"].map(ui.status_label),
+    "Tỷ lệ hoàn thành": rows["completion_pct"].map(fmt.pct_or_no_report),
+    "Số hoạt động": rows["activities"].map(fmt.number),
+    "Lượt người tham gia": rows["participants"].map(fmt.number),
+    "Tin, bài": rows["posts"].map(fmt.number),
+    "Kết quả đạt được": rows["result"], "Khó khăn, vướng mắc": rows["obstacles"],
+    "Đề xuất, kiến nghị": rows["proposals"]})[
+    ["Mã", "Nhiệm vụ", "Vai trò", "Trạng thái", "Tỷ lệ hoàn thành", "Số hoạt động",
+     "Lượt người tham gia", "Tin, bài", "Kết quả đạt được", "Khó khăn, vướng mắc",
+     "Đề xuất, kiến nghị"]])

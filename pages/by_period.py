@@ -1,0 +1,43 @@
+"""Theo kỳ: who reported on time, late or not at all; two periods side by side."""
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from dashboard import charts, fmt, queries, ui
+from etl import periods as P
+
+scope = ui.current_scope()
+ui.page_header("Chi bộ nào đã nộp báo cáo đúng hạn, và kỳ này so với kỳ trước ra sao?", scope)
+plan = ui.q(queries.plan_info)
+day = st.number_input("Hạn nộp: ngày của tháng sau kỳ báo cáo", min_value=1, max_value=28,
+                      value=int(plan.get("report_deadline_day") or 5), key="deadline_day",
+                      help=ui.DEFINITIONS["deadline"])
+
+keys = list(scope.history)
+when = dict(cells=scope.cell_list, deadline_day=int(day), today=date.today())
+matrix = ui.q(queries.submission_matrix, keys, **when)
+ui.chart(ui.figure(charts.submission_matrix, queries.submission_matrix, keys, **when,
+                   chart={"title": f"Tình hình nộp báo cáo - {fmt.period(keys[0])} đến {scope.label}"}),
+         ui.chart_name("tinh hinh nop bao cao", scope), scope.text, ui.DEFINITIONS["deadline"])
+counts = matrix["state"].value_counts()
+st.caption(" · ".join(f"{label}: {fmt.number(counts.get(state, 0))}"
+                      for state, label in charts.SUBMISSION_LABELS.items())
+           + ". " + ui.DEFINITIONS["deadline"])
+
+st.markdown("**So sánh hai kỳ**")
+all_keys = ui.q(queries.period_keys, scope.grain)[::-1]
+c1, c2 = st.columns(2)
+second = c2.selectbox("Kỳ sau", all_keys, index=all_keys.index(scope.period),
+                      format_func=fmt.period, key=f"cmp_second_{scope.grain}")
+earlier = [k for k in all_keys if P.from_key(k).start < P.from_key(second).start] or [second]
+default_first = P.previous(second) if P.previous(second) in earlier else earlier[0]
+first = c1.selectbox("Kỳ trước", earlier, index=earlier.index(default_first),
+                     format_func=fmt.period, key=f"cmp_first_{scope.grain}_{second}")
+ui.chart(ui.figure(charts.compare_periods, queries.cell_summary, scope.grain, [first, second],
+                   cells=scope.cell_list, areas=scope.area_list,
+                   chart={"first": first, "second": second,
+                          "title": f"Tỷ lệ hoàn thành theo chi bộ - {fmt.period(first)} và {fmt.period(second)}"}),
+         f"{charts.slug('so sanh ty le hoan thanh')}-{first}-{second}", scope.text,
+         ui.HELP_COMPLETION)

@@ -1,0 +1,137 @@
+"""Chart builders, checked on fig.data / fig.layout from real query results."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from dashboard import charts as C
+from dashboard import queries as Q
+from dashboard_db import build_db, row, sub
+from etl.catalog import get_catalog
+
+PERIOD = ["2026-Q3"]
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    return build_db(tmp_path_factory.mktemp("c") / "c.duckdb", [
+        sub("VPCN", "2026-07", [row("NV2.3", "in_progress", 40, activities=1234),
+                                row("NV5.1", "done", 100)]),
+        sub("VPCN", "2026-08", [row("NV2.3", "in_progress", 85.5, activities=2)]),
+        sub("KHKH", "2026-08", [row("NV3.1", "delayed", 20, activities=3)]),
+        sub("CDS", "2026-09", [row("NV4.1", "in_progress", 66.75)]),
+        # TTKHCN sends nothing
+    ])
+
+
+@pytest.fixture(scope="module")
+def colors():
+    return get_catalog().cell_colors()
+
+
+def _bar_by_label(fig, attr="y"):
+    bar = fig.data[0]
+    return dict(zip(getattr(bar, attr), zip(bar.x, bar.text, bar.marker.color)))
+
+
+def test_completion_by_cell_colors_axis_labels_and_missing(db, colors):
+    df = Q.cell_summary(db, "quarter", PERIOD)
+    fig = C.completion_by_cell(df, "Tỷ lệ hoàn thành theo chi bộ - Quý III/2026", "Quý III/2026")
+    bars = _bar_by_label(fig)
+    assert bars["Văn phòng - Công nghệ"][:2] == (pytest.approx(92.75), "92,8%")  # (85.5+100)/2
+    assert bars["Chuyển đổi số"][1] == "66,8%"
+    assert bars["Trung tâm KH&CN"][0] is None and bars["Trung tâm KH&CN"][1] == "chưa báo cáo"
+    assert [a.text for a in fig.layout.annotations] == ["chưa báo cáo"]
+    cells = df.set_index("short_name")["cell_code"]
+    assert {name: c for name, (_, _, c) in bars.items()} == {n: colors[cells[n]] for n in bars}
+    assert list(fig.layout.xaxis.range) == [0, 100]
+    assert fig.layout.separators == ",."
+    assert fig.layout.font.size >= 16
+    assert fig.layout.title.text == "Tỷ lệ hoàn thành theo chi bộ"
+    assert fig.layout.title.subtitle.text == "Quý III/2026"
+
+
+def test_same_color_per_cell_on_every_chart(db, colors):
+    trend = C.trend_by_cell(Q.cell_summary(db, "month", ["2026-07", "2026-08", "2026-09"]), "t")
+    line_colors = {t.name: t.line.color for t in trend.data}
+    compare = C.compare_periods(Q.cell_summary(db, "month", ["2026-07", "2026-08"]), "t",
+                                "2026-07", "2026-08")
+    flows = C.flow_by_task(Q.assignment_facts(db, "quarter", PERIOD), "activities", "t")
+    short = {c.short_name: c.code for c in get_catalog().cells}
+    assert line_colors == {name: colors[short[name]] for name in line_colors}
+    assert len(line_colors) == 4
+    for trace in compare.data:
+        assert list(trace.marker.color) == [colors[short[n]] for n in trace.x]
+    assert {t.name: t.marker.color for t in flows.data} == {
+        n: colors[short[n]] for n in (t.name for t in flows.data)}
+
+
+def test_trend_leaves_gaps_for_missing_reports(db):
+    fig = C.trend_by_cell(Q.cell_summary(db, "month", ["2026-07", "2026-08", "2026-09"]), "t")
+    lines = {t.name: t for t in fig.data}
+    assert list(lines["Văn phòng - Công nghệ"].x) == ["Tháng 7/2026", "Tháng 8/2026", "Tháng 9/2026"]
+    assert list(lines["Văn phòng - Công nghệ"].y[:2]) == [70, 85.5]
+    assert lines["Văn phòng - Công nghệ"].y[2] is None          # no September report: a gap
+    assert all(v is None for v in lines["Trung tâm KH&CN"].y)
+    assert list(fig.layout.yaxis.range) == [0, 100]
+
+
+def test_heatmap_draws_no_report_grey_never_zero(db):
+    fig = C.cell_area_heatmap(Q.cell_area_summary(db, "quarter", PERIOD), "t")
+    back, main = fig.data
+    rows = list(main.y)
+    tt = rows.index("Trung tâm KH&CN")
+    assert all(v is None for v in main.z[tt])                     # nothing on the 0-100 scale
+    nv4 = list(main.x).index("NV4 Chuyển đổi số")                # TTKHCN has no NV4 task
+    assert [t for i, t in enumerate(back.text[tt]) if i != nv4] == ["chưa báo cáo"] * 4
+    assert back.text[tt][nv4] == "–"
+    assert back.colorscale[0][1] == C.NO_REPORT_COLOR
+    vp = rows.index("Văn phòng - Công nghệ")
+    nv2 = list(main.x).index("NV2 Tuyên truyền")
+    assert main.z[vp][nv2] == 85.5 and main.text[vp][nv2] == "85,5%"
+    nv3 = list(main.x).index("NV3 Khoa học, công nghệ")
+    assert main.z[vp][nv3] is None and back.text[vp][nv3] == "–"  # VPCN has no NV3 task
+    assert (main.zmin, main.zmax) == (0, 100)
+
+
+def test_status_distribution_labels_and_colors(db, colors):
+    fig = C.status_distribution(Q.status_counts(db, "quarter", PERIOD), "t")
+    bar = fig.data[0]
+    assert list(bar.y) == ["Hoàn thành", "Đang thực hiện", "Chậm tiến độ", "Chưa báo cáo"]
+    assert list(bar.x) == [1, 2, 1, 26]
+    assert bar.text[3] == "26 (86,7%)"
+    assert not set(bar.marker.color) & set(colors.values())
+
+
+def test_task_bars_mark_lead_and_status(db):
+    rows = Q.assignment_facts(db, "quarter", PERIOD, cells=["VPCN"])
+    fig = C.task_completion_bars(rows, "t")
+    labels = list(fig.data[0].y)
+    assert "★ NV2.3 · Đang thực hiện" in labels and "★ NV5.1 · Hoàn thành" in labels
+    assert "NV1.1 · Chưa báo cáo" in labels
+    assert list(fig.layout.xaxis.range) == [0, 100]
+
+
+def test_flow_labels_use_thousands_dot(db):
+    fig = C.flow_by_task(Q.assignment_facts(db, "quarter", PERIOD), "activities", "t")
+    vp = next(t for t in fig.data if t.name == "Văn phòng - Công nghệ")
+    assert "1.236" in list(vp.text)                                # 1234 + 2 summed
+
+
+def test_submission_matrix_states(db):
+    m = Q.submission_matrix(db, ["2026-08", "2026-09"], today=date(2026, 12, 1))
+    fig = C.submission_matrix(m, "t")
+    hm = fig.data[0]
+    tt = list(hm.y).index("Trung tâm KH&CN")
+    assert [t.split("<br>")[0] for t in hm.text[tt]] == ["Chưa nộp", "Chưa nộp"]
+    assert list(hm.x) == ["Tháng 8/2026", "Tháng 9/2026"]
+
+
+def test_plotly_config_and_slug():
+    cfg = C.plotly_config("ty-le-hoan-thanh-theo-chi-bo-2026-Q3")
+    assert cfg == {"toImageButtonOptions": {"format": "png", "width": 1600, "height": 900,
+                                            "scale": 2,
+                                            "filename": "ty-le-hoan-thanh-theo-chi-bo-2026-Q3"},
+                   "displaylogo": False}
+    assert C.slug("Tỷ lệ hoàn thành theo chi bộ") == "ty-le-hoan-thanh-theo-chi-bo"

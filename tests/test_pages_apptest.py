@@ -1,0 +1,138 @@
+"""Each page driven by streamlit.testing.v1.AppTest on a small database: no exception,
+and the KPI tiles show the figures computed by hand.
+
+  VPCN 2026-08: NV2.3 in_progress 50 (act 5); NV5.1 done 100
+  VPCN 2026-09: NV2.3 delayed 60 (act 2), obstacle; NV5.1 done 100
+  KHKH 2026-09: NV3.1 in_progress 40 (act 3)
+  CDS  2026-08: NV4.1 in_progress 30
+Default scope: the latest month, Tháng 9/2026.
+"""
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard_db import build_db, row, sub
+from etl.catalog import get_catalog
+from etl.db import write_connection
+
+APP = "../app.py"
+TIMEOUT = 60
+
+
+@pytest.fixture
+def db(tmp_path, monkeypatch):
+    path = build_db(tmp_path / "app.duckdb", [
+        sub("VPCN", "2026-08", [row("NV2.3", "in_progress", 50, activities=5),
+                                row("NV5.1", "done", 100)], report_date=date(2026, 9, 3)),
+        sub("VPCN", "2026-09", [row("NV2.3", "delayed", 60, activities=2,
+                                    obstacles="Chưa bố trí được kinh phí"),
+                                row("NV5.1", "done", 100)], report_date=date(2026, 10, 2)),
+        sub("KHKH", "2026-09", [row("NV3.1", "in_progress", 40, activities=3)],
+            report_date=date(2026, 10, 8), is_sample=True),
+        sub("CDS", "2026-08", [row("NV4.1", "in_progress", 30)], report_date=date(2026, 9, 4)),
+    ])
+    monkeypatch.setenv("PROGRESS_DB", str(path))
+    return path
+
+
+def open_page(page: str, **state) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def header_texts(at: AppTest) -> str:
+    return " ".join([c.value for c in at.caption] + [w.value for w in at.warning])
+
+
+def test_overview_kpis(db):
+    at = open_page("pages/overview.py")
+    assert metrics(at) == {"Tỷ lệ hoàn thành": "66,7%",          # (60 + 100 + 40) / 3
+                           "Nhiệm vụ hoàn thành": "1/30",
+                           "Chi bộ đã báo cáo": "2/4",
+                           "Nhiệm vụ chậm tiến độ": "1",
+                           "Khó khăn chưa giải quyết": "1"}
+    completion = next(m for m in at.metric if m.label == "Tỷ lệ hoàn thành")
+    assert completion.proto.delta == "+6,7 điểm %"                # August: (50 + 100 + 30) / 3
+    assert "Số liệu đến 08/10/2026 theo báo cáo của các chi bộ" in header_texts(at)
+    assert "dữ liệu mẫu" in header_texts(at)
+    assert len(at.get("plotly_chart")) == 5
+    by_cell = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert by_cell["layout"]["title"]["subtitle"]["text"] == "Tháng 9/2026"
+    assert by_cell["data"][0]["text"] == ["80%", "40%", "chưa báo cáo", "chưa báo cáo"]
+
+
+def test_overview_quarter_scope(db):
+    at = open_page("pages/overview.py", f_grain="quarter")
+    # Q3: VPCN's latest (60, 100), KHKH 40, CDS's August 30
+    assert metrics(at)["Tỷ lệ hoàn thành"] == "57,5%"
+    assert metrics(at)["Chi bộ đã báo cáo"] == "3/4"
+
+
+def test_by_cell_page(db):
+    at = open_page("pages/by_cell.py")
+    assert metrics(at) == {"Tỷ lệ hoàn thành": "80%", "Nhiệm vụ đã báo cáo": "2/5",
+                           "Hoàn thành": "1", "Chậm tiến độ": "1"}
+    at.selectbox(key="cell_page_cell").set_value("TTKHCN").run()
+    assert not at.exception
+    assert metrics(at)["Tỷ lệ hoàn thành"] == "chưa báo cáo"
+    assert any("chưa báo cáo" in i.value for i in at.info)
+
+
+def test_by_area_page_sums_flows_over_the_quarter(db):
+    at = open_page("pages/by_area.py", f_grain="quarter", area_page_area="NV2")
+    assert metrics(at)["Tỷ lệ hoàn thành"] == "60%"
+    assert metrics(at)["Số hoạt động"] == "7"                      # 5 in August + 2 in September
+
+
+def test_by_period_page(db):
+    at = open_page("pages/by_period.py")
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    texts = [t.split("<br>")[0] for line in spec["data"][0]["text"] for t in line]
+    assert texts.count("Đúng hạn") == 3     # VPCN Aug and Sep, CDS Aug
+    assert texts.count("Trễ hạn") == 1      # KHKH Sep, 08/10
+    assert len(at.get("plotly_chart")) == 2
+
+
+def test_obstacles_page(db):
+    at = open_page("pages/obstacles.py")
+    assert metrics(at) == {"Khó khăn chưa giải quyết": "1", "Khó khăn đã nêu": "1",
+                           "Đề xuất, kiến nghị": "0"}
+    at.text_input(key="obstacle_search").input("khong co tu nay").run()
+    assert any("Không có khó khăn" in i.value for i in at.info)
+
+
+@pytest.mark.parametrize("page", ["pages/overview.py", "pages/by_cell.py", "pages/by_area.py",
+                                  "pages/by_period.py", "pages/obstacles.py"])
+def test_empty_database_says_what_to_do(tmp_path, monkeypatch, page):
+    monkeypatch.setenv("PROGRESS_DB", str(build_db(tmp_path / "empty.duckdb", [])))
+    at = open_page(page)
+    assert any("Chưa có báo cáo nào" in i.value for i in at.info)
+    assert not at.get("plotly_chart")
+
+
+def test_new_load_shows_on_the_next_interaction(db):
+    at = open_page("pages/overview.py")
+    assert metrics(at)["Chi bộ đã báo cáo"] == "2/4"
+    with write_connection(db) as con:   # what a CLI load does, as far as the app can tell
+        con.execute("""INSERT INTO submissions VALUES (100, ?, 'CDS', '2026-09', 'month',
+            DATE '2026-09-01', DATE '2026-09-30', 'x.xlsx', 'S', 'h', 'a', DATE '2026-10-03',
+            NULL, TIMESTAMP '2026-10-03 08:00:00', 'cli', 'current', NULL, 1, FALSE)""",
+                    [get_catalog().plan.code])
+        con.execute("INSERT INTO progress_rows (submission_id, task_code, status, completion_pct)"
+                    " VALUES (100, 'NV4.1', 'in_progress', 70)")
+    at.run()
+    assert metrics(at)["Chi bộ đã báo cáo"] == "3/4"
+    assert metrics(at)["Tỷ lệ hoàn thành"] == "67,5%"             # (60 + 100 + 40 + 70) / 4
