@@ -1,0 +1,80 @@
+"""`python -m dashboard pack --period 2026-Q3 --out DIR`: the meeting pack for a scheduled job.
+
+Exit codes: 0 pack written, 1 run-time failure (no database, no browser, database
+busy), 2 bad usage (unknown period, cell or task area).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse speaks English; keep its exit code 2
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"Lỗi cú pháp lệnh: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m dashboard",
+                     description="Bảng điều khiển tiến độ: xuất bộ báo cáo họp.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    pack = sub.add_parser("pack", help="tạo bộ báo cáo họp (PPTX, PDF, XLSX) cho một kỳ")
+    pack.add_argument("--period", required=True, help="mã kỳ, ví dụ 2026-Q3, 2026-07, 2026-H1")
+    pack.add_argument("--out", required=True, metavar="DIR", help="thư mục ghi các tệp")
+    pack.add_argument("--db", help="tệp DuckDB (mặc định: $PROGRESS_DB hoặc data/progress.duckdb)")
+    pack.add_argument("--cells", nargs="+", metavar="MÃ", help="chỉ các chi bộ này (mặc định: tất cả)")
+    pack.add_argument("--areas", nargs="+", metavar="MÃ",
+                      help="chỉ các nhiệm vụ trọng tâm này, ví dụ NV1 NV3 (mặc định: tất cả)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _check_usage(parser, args)
+    return _pack(args)
+
+
+def _check_usage(parser: argparse.ArgumentParser, args) -> None:
+    from etl.catalog import get_catalog
+    from etl.periods import from_key
+    try:
+        args.period = from_key(args.period).key
+    except ValueError as exc:
+        parser.error(str(exc))
+    catalog = get_catalog()
+    for option, given, known in (("--cells", args.cells, [c.code for c in catalog.cells]),
+                                 ("--areas", args.areas, [a.code for a in catalog.areas])):
+        unknown = [code for code in given or () if code not in known]
+        if unknown:
+            parser.error(f"{option}: không có mã {', '.join(unknown)} "
+                         f"(các mã: {', '.join(known)})")
+
+
+def _pack(args) -> int:
+    from dashboard import pack, render
+    from etl.db import DatabaseBusy, DatabaseMissing, resolve_db_path
+
+    db_path = resolve_db_path(args.db)
+    out = Path(args.out)
+    try:
+        render.require_browser()  # before any work: never hang without a browser
+        content, result = pack.make_pack(db_path, args.period, args.cells, args.areas)
+        out.mkdir(parents=True, exist_ok=True)
+        for name, data in result.files.items():
+            (out / name).write_bytes(data)
+    except (render.RenderUnavailable, DatabaseMissing, DatabaseBusy, OSError) as exc:
+        print(f"LỖI: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"Đã tạo bộ báo cáo họp {content.period_label} ({content.scope_text}):")
+    for name, data in result.files.items():
+        print(f"  {out / name}  ({len(data) // 1024:,} KB)".replace(",", "."))
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

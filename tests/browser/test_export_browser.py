@@ -1,0 +1,72 @@
+"""In Debian's Chromium: a chart's PNG download and the meeting pack download give valid files."""
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from playwright.sync_api import Page, expect
+from pptx import Presentation
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+CHART_TIMEOUT_MS = 60_000
+PACK_TIMEOUT_MS = 120_000
+
+
+@pytest.fixture
+def sample_db(tmp_path) -> Path:
+    """The project's sample reports, loaded by the real loader."""
+    db = tmp_path / "progress.duckdb"
+    env = {k: v for k, v in os.environ.items() if k != "PROGRESS_DB"}
+
+    def etl(*args: str) -> None:
+        done = subprocess.run([sys.executable, "-m", "etl", *args], cwd=PROJECT_ROOT, env=env,
+                              capture_output=True, text=True, encoding="utf-8", timeout=120)
+        assert done.returncode == 0, done.stdout + done.stderr
+
+    etl("samples", "--out", str(tmp_path / "files"))
+    etl("load", "--db", str(db), *sorted(map(str, (tmp_path / "files").glob("*.xlsx"))))
+    return db
+
+
+def test_chart_png_download(page: Page, start_app, sample_db, tmp_path):
+    base_url = start_app(sample_db)
+    page.goto(base_url)
+    expect(page.locator('[data-testid="stPlotlyChart"] .main-svg').first).to_be_visible(
+        timeout=CHART_TIMEOUT_MS)
+    button = page.locator('[data-testid="stDownloadButton"] button', has_text="PNG").first
+    expect(button).to_be_visible(timeout=CHART_TIMEOUT_MS)
+    with page.expect_download(timeout=CHART_TIMEOUT_MS) as info:
+        button.click()
+    download = info.value
+    assert download.suggested_filename.endswith(".png")
+    target = tmp_path / download.suggested_filename
+    download.save_as(target)
+    image = Image.open(target)
+    assert image.format == "PNG" and image.size == (3200, 1800)
+
+
+def test_meeting_pack_download(page: Page, start_app, sample_db, tmp_path):
+    base_url = start_app(sample_db)
+    page.goto(base_url)
+    page.get_by_role("link", name="Xuất báo cáo họp").click(timeout=CHART_TIMEOUT_MS)
+    make = page.get_by_role("button", name="Tạo bộ báo cáo họp")
+    expect(make).to_be_visible(timeout=CHART_TIMEOUT_MS)
+    make.click()
+    pptx_button = page.locator('[data-testid="stDownloadButton"] button',
+                               has_text="Tải bản trình chiếu (PPTX)")
+    expect(pptx_button).to_be_visible(timeout=PACK_TIMEOUT_MS)
+    with page.expect_download(timeout=PACK_TIMEOUT_MS) as info:
+        pptx_button.click()
+    download = info.value
+    assert download.suggested_filename.startswith("hop-")
+    assert download.suggested_filename.endswith("-tong-quan.pptx")
+    target = tmp_path / download.suggested_filename
+    download.save_as(target)
+    deck = Presentation(io.BytesIO(target.read_bytes()))
+    assert len(deck.slides) > 5
+    assert deck.slide_width * 9 == deck.slide_height * 16
