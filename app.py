@@ -1,33 +1,54 @@
-"""Dashboard entry point: `streamlit run app.py`. Pages, sidebar scope, database."""
+"""Dashboard entry point: `streamlit run app.py`. Sign-in, pages by role, sidebar scope."""
 from __future__ import annotations
-
-from pathlib import Path
 
 import streamlit as st
 
-from dashboard import ui
-
-ROOT = Path(__file__).resolve().parent
+from dashboard import auth, ui
 
 st.set_page_config(layout="wide", page_title="Tiến độ thực hiện Chỉ thị 06-CT/TU",
                    page_icon=":material/dashboard:")
 
-
-def _pages(specs):
-    """st.Page for each page file that exists (other pages land in parallel)."""
-    return [st.Page(f"pages/{name}.py", title=title, icon=icon, default=(name == "overview"))
-            for name, title, icon in specs if (ROOT / "pages" / f"{name}.py").exists()]
-
-
-sections = {
-    "Tiến độ": _pages([("overview", "Tổng quan", ":material/dashboard:"), ("by_cell", "Theo chi bộ", ":material/groups:"),
-                       ("by_area", "Theo nhiệm vụ", ":material/task_alt:"), ("by_period", "Theo kỳ", ":material/calendar_month:"),
-                       ("obstacles", "Khó khăn, đề xuất", ":material/report_problem:")]),
-    "Báo cáo": _pages([("upload", "Nạp báo cáo", ":material/upload_file:"), ("history", "Lịch sử báo cáo", ":material/history:"),
-                       ("export", "Xuất báo cáo họp", ":material/slideshow:"),
-                       ("templates", "Mẫu báo cáo, nhắc nộp", ":material/description:")]),
+# (file, title, icon, permission): a user's navigation holds only what the role may use,
+# and each page checks the permission again itself (auth.guard).
+SECTIONS = {
+    "Tiến độ": [
+        ("overview", "Tổng quan", ":material/dashboard:", "view"),
+        ("by_cell", "Theo chi bộ", ":material/groups:", "view"),
+        ("by_area", "Theo nhiệm vụ", ":material/task_alt:", "view"),
+        ("by_period", "Theo kỳ", ":material/calendar_month:", "view"),
+        ("obstacles", "Khó khăn, đề xuất", ":material/report_problem:", "view"),
+    ],
+    "Báo cáo": [
+        ("upload", "Nạp báo cáo", ":material/upload_file:", "upload_own_cell"),
+        ("history", "Lịch sử báo cáo", ":material/history:", "view"),
+        ("export", "Xuất báo cáo họp", ":material/slideshow:", "export"),
+        ("templates", "Mẫu báo cáo, nhắc nộp", ":material/description:", "view"),
+    ],
+    "Quản trị": [
+        ("users", "Tài khoản", ":material/manage_accounts:", "manage_users"),
+        ("audit", "Nhật ký thao tác", ":material/receipt_long:", "view_audit"),
+    ],
 }
-page = st.navigation({k: v for k, v in sections.items() if v})
+
+
+def navigation_for(user) -> dict[str, list]:
+    """Pages the user may open. Before sign-in every page is registered but hidden and
+    never run, so a deep link survives the sign-in form."""
+    nav = {}
+    for section, specs in SECTIONS.items():
+        pages = [st.Page(f"pages/{name}.py", title=title, icon=icon, default=(name == "overview"))
+                 for name, title, icon, permission in specs if user is None or user.can(permission)]
+        if pages:
+            nav[section] = pages
+    return nav
+
+
 ui.ensure_db()
+user = auth.current_user()
+page = st.navigation(navigation_for(user), position="sidebar" if user else "hidden")
+if user is None:
+    auth.sign_in_page()
+    st.stop()
+auth.sidebar_account(user)
 ui.sidebar_filters()
 page.run()

@@ -44,8 +44,21 @@ def chart_downloads(fig, filename: str, scope_text: str) -> None:
 
 def _deferred(fig, fmt: str, title: str, scope_text: str):
     def make() -> bytes:
-        return render.snapshot(fig, fmt, title, scope_text, _data_date())
+        data = render.snapshot(fig, fmt, title, scope_text, _data_date())
+        _audit_export(f"{safe_stem(title)}.{fmt}", scope_text)
+        return data
     return make
+
+
+def _audit_export(what: str, scope_text: str) -> None:
+    from dashboard.auth import SESSION_KEY
+    from etl import users
+    from etl.db import default_db_path
+    try:
+        user = st.session_state.get(SESSION_KEY)
+    except Exception:  # called outside a script run: nobody to name
+        user = None
+    users.audit(default_db_path(), user.username if user else "?", "export", what, scope_text)
 
 
 def _data_date():

@@ -13,6 +13,7 @@ import os
 import re
 import time
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -79,8 +80,12 @@ class StoreOutcome:
 
 
 def validate_bytes(data: bytes, file_name: str, cell: str | None = None,
-                   period: str | None = None, catalog: Catalog | None = None) -> FileReport:
-    """Everything wrong with a report file, and what it holds. Writes nothing."""
+                   period: str | None = None, catalog: Catalog | None = None,
+                   allowed_cells: Collection[str] | None = None) -> FileReport:
+    """Everything wrong with a report file, and what it holds. Writes nothing.
+
+    `allowed_cells`: the cells the person loading may report for (a cell's secretary:
+    their own); a sheet of another cell is an error. None means any cell."""
     catalog = catalog or get_catalog()
     file_name = display_name(file_name)
     report = FileReport(file_name, hashlib.sha256(data).hexdigest(), len(data))
@@ -103,7 +108,21 @@ def validate_bytes(data: bytes, file_name: str, cell: str | None = None,
             "'Trạng thái' (hoặc 'Tỷ lệ hoàn thành (%)'), trong 30 dòng đầu. Dùng mẫu báo cáo: "
             "python -m etl template.", code="no_table"))
     _check_sheets_distinct(report)
+    _check_allowed(report, allowed_cells)
     return report
+
+
+def _check_allowed(report: FileReport, allowed_cells: Collection[str] | None) -> None:
+    if allowed_cells is None:
+        return
+    for s in report.sheets:
+        if s.cell_code and s.cell_code not in allowed_cells:
+            report.problems.append(Problem(
+                ERROR, SCHEMA, report.file_name,
+                f"Tài khoản của bạn chỉ được nạp báo cáo của chi bộ {', '.join(sorted(allowed_cells))}, "
+                f"không được nạp báo cáo của chi bộ {s.cell_code}.",
+                "Gửi tệp cho Văn phòng để nạp, hoặc đăng nhập bằng tài khoản của chi bộ đó.",
+                sheet=s.sheet, code="cell_not_allowed"))
 
 
 def validate_path(path: Path | str, cell: str | None = None, period: str | None = None,
@@ -168,9 +187,11 @@ def _safe_file_name(name: str) -> str:
 
 
 def store(report: FileReport, data: bytes, db_path: Path | str | None = None,
-          loaded_by: str | None = None, catalog: Catalog | None = None) -> StoreOutcome:
-    """Write an accepted file's sheets in one transaction. Refuses a file with errors."""
-    with Storer(db_path, loaded_by, catalog) as storer:
+          loaded_by: str | None = None, catalog: Catalog | None = None,
+          allowed_cells: Collection[str] | None = None) -> StoreOutcome:
+    """Write an accepted file's sheets in one transaction. Refuses a file with errors,
+    and (PermissionError) a sheet of a cell outside `allowed_cells`."""
+    with Storer(db_path, loaded_by, catalog, allowed_cells=allowed_cells) as storer:
         return storer.store(report, data)
 
 
@@ -183,8 +204,10 @@ class Storer:
     """
 
     def __init__(self, db_path: Path | str | None = None, loaded_by: str | None = None,
-                 catalog: Catalog | None = None, hold_seconds: float = 1.0):
+                 catalog: Catalog | None = None, hold_seconds: float = 1.0,
+                 allowed_cells: Collection[str] | None = None):
         self.db_path = dbmod.resolve_db_path(db_path)
+        self.allowed_cells = allowed_cells
         self.loaded_by = loaded_by or default_user()
         self.catalog = catalog or get_catalog()
         self.hold_seconds = hold_seconds
@@ -224,6 +247,10 @@ class Storer:
         for report, data in files:
             if not report.ok:
                 raise ValueError(f"{report.file_name}: tệp có lỗi, không thể nạp.")
+            foreign = {s.cell_code for s in report.sheets} - set(self.allowed_cells or ())
+            if self.allowed_cells is not None and foreign:
+                raise PermissionError(f"{report.file_name}: không được nạp báo cáo của chi bộ "
+                                      f"{', '.join(sorted(foreign))}.")
             if hashlib.sha256(data).hexdigest() != report.sha256:
                 raise ValueError(f"{report.file_name}: nội dung tệp đã thay đổi sau khi kiểm tra.")
         archived = [archive_original(data, r.sha256, r.file_name, self.db_path) for r, data in files]
@@ -274,6 +301,9 @@ _ROW_SCHEMA = pa.schema([
     ("status", pa.string()), ("completion_pct", pa.float64()), ("activities", pa.int32()),
     ("participants", pa.int32()), ("posts", pa.int32()), ("result", pa.string()),
     ("obstacles", pa.string()), ("proposals", pa.string()), ("evidence", pa.string())])
+_AUDIT_SCHEMA = pa.schema([
+    ("acted_at", pa.timestamp("us")), ("username", pa.string()), ("action", pa.string()),
+    ("target", pa.string()), ("detail", pa.string())])
 _EVENT_SCHEMA = pa.schema([
     ("submission_id", pa.int32()), ("action", pa.string()), ("acted_at", pa.timestamp("us")),
     ("acted_by", pa.string()), ("note", pa.string())])
@@ -291,7 +321,7 @@ def _write_batch(con, catalog: Catalog, files: list[tuple[FileReport, str]],
     new_ids = iter([i for (i,) in con.execute(
         "SELECT nextval('submission_ids') FROM range(?)", [n_sheets]).fetchall()])
     now = datetime.now()
-    subs, rows, events, superseded, outcomes = [], [], [], [], []
+    subs, rows, events, superseded, outcomes, audit = [], [], [], [], [], []
     new_in_batch: dict[int, int] = {}  # submission id -> index in subs
     for report, archived in files:
         outcome = StoreOutcome(report.file_name)
@@ -324,12 +354,15 @@ def _write_batch(con, catalog: Catalog, files: list[tuple[FileReport, str]],
                                              "superseded" if replaced_id else "added",
                                              replaced_id, len(sheet.rows)))
         outcomes.append(outcome)
+        audit.append((now, loaded_by, "load", report.file_name, "; ".join(
+            f"#{i.submission_id} {i.cell_code} {i.period}: {i.action}" for i in outcome.items)))
     if superseded:
         con.execute("UPDATE submissions SET state = 'superseded' "
                     "WHERE list_contains(?, submission_id)", [superseded])
     _insert(con, "submissions", _SUBMISSION_SCHEMA, subs)
     _insert(con, "progress_rows", _ROW_SCHEMA, rows)
     _insert(con, "submission_events", _EVENT_SCHEMA, events)
+    _insert(con, "audit_log", _AUDIT_SCHEMA, audit)  # who loaded what, in the same transaction
     return outcomes
 
 

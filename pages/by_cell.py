@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, fmt, queries, ui
+from dashboard import auth, charts, fmt, queries, ui
+
+auth.guard("view")
 
 scope = ui.current_scope()
 cell_df = ui.q(queries.cells)

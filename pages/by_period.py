@@ -5,8 +5,10 @@ from datetime import date
 
 import streamlit as st
 
-from dashboard import charts, fmt, queries, ui
+from dashboard import auth, charts, fmt, queries, ui
 from etl import periods as P
+
+auth.guard("view")
 
 scope = ui.current_scope()
 ui.page_header("Chi bộ nào đã nộp báo cáo đúng hạn, và kỳ này so với kỳ trước ra sao?", scope)

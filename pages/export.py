@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import pack, render, ui
+from dashboard import auth, pack, render, ui
+from etl import users
+
+user = auth.guard("export")
 
 MIME = {".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
         ".pdf": "application/pdf",
@@ -38,6 +41,7 @@ if st.button("Tạo bộ báo cáo họp", type="primary", icon=":material/slide
         st.error(str(exc))
     else:
         st.session_state["export_pack"] = (key, result.files)
+        users.audit(ui.db_path(), user.username, "export", ", ".join(result.files), scope_text)
         bar.progress(1.0, text="Đã tạo xong bộ báo cáo họp.")
 
 saved = st.session_state.get("export_pack")

@@ -6,10 +6,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import fmt, queries, ui
-from etl import history, load
+from dashboard import auth, fmt, queries, ui
+from etl import history, users
 from etl.db import DatabaseBusy, default_db_path
 from etl.parse import STATUS_LABELS
+
+user = auth.guard("view")
 
 ALL = "__all__"
 CONFIRM_TEXT = {
@@ -32,15 +34,6 @@ def page_header(question: str) -> None:
         ui.page_header(question)
     else:
         st.subheader(question)
-
-
-def actor_input() -> str:
-    """Who acts, remembered across pages (widget state is dropped when a page is left)."""
-    st.session_state.setdefault("actor", load.default_user())
-    name = st.text_input("Người thực hiện", value=st.session_state["actor"], key="actor_history",
-                         help="Ghi vào lịch sử cùng mỗi thao tác khôi phục, rút, hoàn tác.")
-    st.session_state["actor"] = name.strip() or load.default_user()
-    return st.session_state["actor"]
 
 
 def filters(subs: pd.DataFrame) -> pd.DataFrame:
@@ -140,6 +133,9 @@ def _value(field: str, value) -> str:
 # -- restore / withdraw / undo ------------------------------------------------------------
 
 def actions(row, actor: str) -> None:
+    if not user.can("restore_withdraw"):
+        st.caption("Khôi phục và rút báo cáo do Văn phòng thực hiện.")
+        return
     pending = st.session_state.get("history_pending")
     if pending and pending[1] == int(row.submission_id):
         confirm(pending[0], row, actor)
@@ -159,23 +155,27 @@ def _ask(action: str, sid: int) -> None:
 
 
 def confirm(action: str, row, actor: str) -> None:
+    users.require(user, "restore_withdraw")  # the server refuses, whatever the browser sent
     st.warning(CONFIRM_TEXT[action].format(id=row.submission_id, cell=row.cell_short_name,
                                            period=row.period_label))
     row_of_buttons = st.container(horizontal=True)
     if row_of_buttons.button("Xác nhận", type="primary", key="confirm_action"):
         st.session_state.pop("history_pending", None)
         operation = history.restore if action == "restore" else history.withdraw
-        _run(lambda: operation(default_db_path(), int(row.submission_id), actor))
+        _run(lambda: operation(default_db_path(), int(row.submission_id), actor),
+             audit=(action, f"#{row.submission_id}"))
         st.rerun()
     if row_of_buttons.button("Hủy", key="cancel_action"):
         st.session_state.pop("history_pending", None)
         st.rerun()
 
 
-def _run(operation) -> None:
-    """Apply a change, remember it for undo, and refresh every cached figure."""
+def _run(operation, audit: tuple[str, str]) -> None:
+    """Apply a change, record it in the audit trail, remember it for undo, and refresh
+    every cached figure."""
     try:
         change = operation()
+        users.audit(default_db_path(), user.username, *audit)
     except (history.HistoryError, DatabaseBusy) as exc:
         if isinstance(exc, history.HistoryConflict):
             st.session_state.pop("history_last_change", None)  # retrying cannot succeed
@@ -202,7 +202,9 @@ def last_change_banner(actor: str) -> None:
         return
     if st.button(f"Hoàn tác: {DONE_TEXT[change.action].format(id=change.submission_id)}",
                  key="undo_last", icon=":material/undo:"):
-        _run(lambda: history.undo(default_db_path(), change, actor))
+        users.require(user, "restore_withdraw")
+        _run(lambda: history.undo(default_db_path(), change, actor),
+             audit=("undo", f"#{change.submission_id}"))
         st.rerun()
 
 
@@ -217,7 +219,7 @@ def main() -> None:
     page_header("Những báo cáo nào đã được nạp, và báo cáo nào đang được dùng?")
     st.caption("Mọi báo cáo đã nạp: tải tệp gốc, xem báo cáo nạp lại đã thay đổi gì, khôi phục "
                "hoặc rút một báo cáo (đều hoàn tác được). Không báo cáo nào bị xóa.")
-    actor = actor_input()
+    actor = user.username
     last_change_banner(actor)
     subs_all = history.list_submissions(default_db_path())
     if subs_all.empty:

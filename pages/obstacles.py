@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import fmt, queries, ui
+from dashboard import auth, fmt, queries, ui
 from etl import periods as P
+
+auth.guard("view")
 
 SHOWN_ROWS = 300  # a meeting reads the newest; the search finds the rest
 

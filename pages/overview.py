@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, fmt, queries, ui
+from dashboard import auth, charts, fmt, queries, ui
 from etl import periods as P
+
+auth.guard("view")
 
 scope = ui.current_scope()
 ui.page_header("Đảng bộ đã thực hiện Kế hoạch đến đâu, chi bộ nào, nhiệm vụ nào còn chậm?", scope)

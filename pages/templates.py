@@ -9,12 +9,14 @@ from functools import partial
 
 import streamlit as st
 
-from dashboard import fmt, queries, ui
+from dashboard import auth, fmt, queries, ui
 from etl import history
 from etl.catalog import get_catalog
 from etl.db import default_db_path
 from etl.periods import deadline, previous
 from etl.template import template_bytes
+
+auth.guard("view")
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

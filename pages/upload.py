@@ -11,14 +11,16 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from dashboard import fmt, queries, ui
-from etl import history, load, read
+from dashboard import auth, fmt, queries, ui
+from etl import history, load, read, users
 from etl import template as tpl
 from etl.catalog import get_catalog
 from etl.db import DatabaseBusy, default_db_path
 from etl.parse import STATUS_LABELS
 from etl.periods import period_label
 from etl.problems import ERROR, SCHEMA, Problem
+
+user = auth.guard("upload_own_cell")
 
 TYPES = ["xlsx", "xls", "ods", "csv"]
 PICKED_CODES = ("missing_cell", "missing_period")
@@ -45,13 +47,19 @@ def plain(text: object) -> str:
 @st.cache_data(show_spinner=False, max_entries=64)
 def _validate(data: bytes, name: str, cell: str | None, period: str | None) -> load.FileReport:
     try:
-        return load.validate_bytes(data, name, cell=cell, period=period)
+        return load.validate_bytes(data, name, cell=cell, period=period,
+                                   allowed_cells=allowed_cells())
     except Exception as exc:  # a loader bug on one file must not take the other files down
         report = load.FileReport(load.display_name(name), hashlib.sha256(data).hexdigest(), len(data))
         report.problems.append(Problem(
             ERROR, SCHEMA, report.file_name, f"Không kiểm tra được tệp do lỗi chương trình ({exc}).",
             "Gửi tệp này cho người quản trị hệ thống; các tệp khác vẫn nạp được.", code="internal"))
         return report
+
+
+def allowed_cells() -> set[str] | None:
+    """The signed-in user's cells: a cell's secretary loads only their own cell's reports."""
+    return None if user.can("upload_any_cell") else {user.cell_code}
 
 
 def page_header(question: str) -> None:
@@ -70,15 +78,6 @@ def header() -> None:
                f"hợp lệ được nạp bằng một nút. Nhận .xlsx, .xls, .ods, .csv; tối đa {MAX_MB} MB "
                "mỗi tệp. Nạp lại cùng chi bộ, cùng kỳ sẽ thay thế báo cáo trước (vẫn giữ trong "
                "lịch sử, hoàn tác được).")
-
-
-def loaded_by_input() -> str:
-    """Who loads, remembered across pages (widget state is dropped when a page is left)."""
-    st.session_state.setdefault("actor", load.default_user())
-    name = st.text_input("Người nạp", value=st.session_state["actor"], key="actor_upload",
-                         help="Tên người nạp được ghi vào lịch sử báo cáo.")
-    st.session_state["actor"] = name.strip() or load.default_user()
-    return st.session_state["actor"]
 
 
 # -- one file ---------------------------------------------------------------------------
@@ -133,8 +132,9 @@ def _pickers(needs: set[str], uploaded) -> None:
         + ": hãy chọn dưới đây.")
     cols = st.columns(2)
     if "cell" in needs:
-        cells = get_catalog().cells
-        cols[0].selectbox("Chi bộ", [c.code for c in cells], index=None,
+        cells = [c.code for c in get_catalog().cells
+                 if allowed_cells() is None or c.code in allowed_cells()]
+        cols[0].selectbox("Chi bộ", cells, index=None,
                           format_func=lambda code: get_catalog().cell(code).name,
                           placeholder="Chọn chi bộ…", key=_pick_key("cell", uploaded))
     if "period" in needs:
@@ -183,7 +183,7 @@ def _problems_table(report: load.FileReport) -> None:
 
 # -- loading ---------------------------------------------------------------------------
 
-def load_button(entries: list[dict], loaded_by: str) -> None:
+def load_button(entries: list[dict]) -> None:
     valid = [e for e in entries if e["report"].ok]
     rejected = len(entries) - len(valid)
     if rejected:
@@ -192,7 +192,7 @@ def load_button(entries: list[dict], loaded_by: str) -> None:
         st.warning(text)
     if st.button(f"Nạp {len(valid)} tệp hợp lệ", type="primary", disabled=not valid,
                  key="load_valid"):
-        st.session_state["load_summary"] = store_all(valid, loaded_by)
+        st.session_state["load_summary"] = store_all(valid)
         st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1
         st.cache_data.clear()  # every chart reads the new figures at once
         st.rerun()
@@ -215,13 +215,14 @@ def same_report_twice(valid: list[dict]) -> list[str]:
     return notes
 
 
-def store_all(valid: list[dict], loaded_by: str) -> dict:
+def store_all(valid: list[dict]) -> dict:
     bar = st.progress(0.0, text="Đang nạp…")
     stored, failures = [], []
     for i, entry in enumerate(valid, start=1):
         report = entry["report"]
         try:
-            outcome = load.store(report, entry["data"], default_db_path(), loaded_by=loaded_by)
+            outcome = load.store(report, entry["data"], default_db_path(), loaded_by=user.username,
+                                 allowed_cells=allowed_cells())
             stored += [(report.file_name, item) for item in outcome.items]
         except DatabaseBusy as exc:
             failures.append(f"{report.file_name}: {exc}")
@@ -244,7 +245,8 @@ def undo_load(changed: list) -> dict:
     done, failures = 0, []
     for item in reversed(changed):  # newest first: a later file of the batch may replace an earlier
         try:
-            history.retract_load(default_db_path(), item.submission_id, st.session_state["actor"])
+            history.retract_load(default_db_path(), item.submission_id, user.username)
+            users.audit(default_db_path(), user.username, "undo_load", f"#{item.submission_id}")
             done += 1
         except (history.HistoryError, DatabaseBusy) as exc:
             failures.append(str(exc))
@@ -284,7 +286,9 @@ def show_last_summary() -> None:
 
 def main() -> None:
     header()
-    loaded_by = loaded_by_input()
+    if allowed_cells() is not None:
+        st.caption(f"Tài khoản {user.username} nạp báo cáo của {get_catalog().cell(user.cell_code).name}; "
+                   f"ghi vào lịch sử với tên {user.username}.")
     show_last_summary()
     files = st.file_uploader("Tệp báo cáo", type=TYPES, accept_multiple_files=True,
                              max_upload_size=MAX_MB,
@@ -297,7 +301,7 @@ def main() -> None:
     entries = [check_file(f) for f in files]
     for entry in entries:
         show_file(entry)
-    load_button(entries, loaded_by)
+    load_button(entries)
 
 
 main()

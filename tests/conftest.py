@@ -77,3 +77,20 @@ def _query(db_path: Path | str, sql: str, params: list | tuple | None = None) ->
 @pytest.fixture(scope="session")
 def query():
     return _query
+
+
+@pytest.fixture(autouse=True)
+def apptest_runs_like_a_served_app(monkeypatch):
+    """AppTest re-detects the pages/ folder before every run and then serves page files
+    alone (Streamlit's mode from before st.navigation). A real server leaves that mode
+    for good on its first request (see dashboard.auth.guard); make AppTest do the same,
+    so every run goes through app.py: sign-in, navigation and the sidebar scope."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)

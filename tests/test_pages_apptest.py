@@ -16,6 +16,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard_db import build_db, row, sub
+from signin import as_user
 from etl.catalog import get_catalog
 from etl.db import write_connection
 
@@ -40,7 +41,7 @@ def db(tmp_path, monkeypatch):
 
 
 def open_page(page: str, **state) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at = as_user(AppTest.from_file(APP, default_timeout=TIMEOUT))
     for key, value in state.items():
         at.session_state[key] = value
     at.run()

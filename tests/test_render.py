@@ -148,12 +148,13 @@ def test_find_browser_honours_browser_path(monkeypatch):
 def _overview(tmp_path, monkeypatch, browser_path: str | None):
     from streamlit.testing.v1 import AppTest
     from dashboard_db import build_db, row, sub
+    from signin import as_user
     db = build_db(tmp_path / "t.duckdb", [sub("VPCN", "2026-07", [row("NV2.3", "done", 100)],
                                              report_date=date(2026, 8, 3))])
     monkeypatch.setenv("PROGRESS_DB", str(db))
     if browser_path:
         monkeypatch.setenv("BROWSER_PATH", browser_path)
-    at = AppTest.from_file("../app.py", default_timeout=60)
+    at = as_user(AppTest.from_file("../app.py", default_timeout=60))
     at.run()
     assert not at.exception
     return at

@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 import build_fixtures as bf
 from etl import history, load
 from etl.read import MAX_UPLOAD_BYTES
+from signin import OFFICE, as_user
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TIMEOUT = 60
@@ -24,7 +25,7 @@ def app_db(db_path, monkeypatch):
 
 
 def _page(name: str) -> AppTest:
-    return AppTest.from_file(f"../pages/{name}.py", default_timeout=TIMEOUT).run()
+    return as_user(AppTest.from_file(f"../pages/{name}.py", default_timeout=TIMEOUT)).run()
 
 
 def _upload(at: AppTest, *files: tuple[str, bytes]) -> AppTest:
@@ -84,7 +85,6 @@ def test_good_bad_and_several_sheets_files_load_what_is_valid(app_db, fixtures_d
 
 def test_cell_and_period_picked_by_hand(app_db, fixtures_dir, query):
     at = _page("upload")
-    at.text_input(key="actor_upload").set_value("Nguyễn Văn An").run()
     _upload(at, _read(fixtures_dir, "no-cell-no-period.xlsx"))
     assert "cần chọn chi bộ và kỳ báo cáo" in _labels(at)[0]
     assert not at.expander[0].table and not at.expander[0].error  # the pickers answer it
@@ -97,7 +97,7 @@ def test_cell_and_period_picked_by_hand(app_db, fixtures_dir, query):
 
     _load_button(at).click().run()
     assert query(app_db, "SELECT cell_code, period, loaded_by, row_count FROM submissions") == [
-        ("KHKH", "2026-07", "Nguyễn Văn An", len(bf.cell_tasks("KHKH")))]
+        ("KHKH", "2026-07", OFFICE.username, len(bf.cell_tasks("KHKH")))]
 
 
 def test_a_resubmission_supersedes_and_an_identical_file_changes_nothing(app_db, fixtures_dir, query):
@@ -156,7 +156,6 @@ def _states(query, db_path):
 def test_history_restore_asks_for_confirmation_and_can_be_undone(two_versions, query):
     at = _page("history")
     assert not at.exception
-    at.text_input(key="actor_history").set_value("Trần Nam").run()
     assert at.dataframe[0].value["Trạng thái"].tolist() == ["Hiện hành", "Đã bị thay thế"]
     diff = at.dataframe[1].value
     assert diff.iloc[0].tolist() == ["NV1.2", "Tỷ lệ hoàn thành (%)", "62,5%", "80%",
@@ -170,7 +169,7 @@ def test_history_restore_asks_for_confirmation_and_can_be_undone(two_versions, q
     at.button(key="confirm_action").click().run()
     assert _states(query, two_versions) == [(1, "current"), (2, "superseded")]
     assert query(two_versions, "SELECT acted_by FROM submission_events WHERE action = 'restored'") \
-        == [("Trần Nam",)]
+        == [(OFFICE.username,)]
 
     at.button(key="undo_last").click().run()
     assert not at.exception

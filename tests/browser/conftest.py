@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from signin import ensure_account
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -61,6 +63,8 @@ def start_app(tmp_path):
     started: list[subprocess.Popen] = []
 
     def start(db_path: Path | str, **extra_env: str) -> str:
+        """The app on `db_path`, which gets the test account (tests/signin.py)."""
+        ensure_account(db_path)
         port = _free_port()
         env = {**os.environ, "PROGRESS_DB": str(db_path), **extra_env}
         log = tmp_path / f"streamlit-{port}.log"

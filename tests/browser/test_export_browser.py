@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Page, expect
 from pptx import Presentation
+from signin import sign_in
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CHART_TIMEOUT_MS = 60_000
@@ -35,7 +36,7 @@ def sample_db(tmp_path) -> Path:
 
 def test_chart_png_download(page: Page, start_app, sample_db, tmp_path):
     base_url = start_app(sample_db)
-    page.goto(base_url)
+    sign_in(page, base_url)
     expect(page.locator('[data-testid="stPlotlyChart"] .main-svg').first).to_be_visible(
         timeout=CHART_TIMEOUT_MS)
     button = page.locator('[data-testid="stDownloadButton"] button', has_text="PNG").first
@@ -52,7 +53,7 @@ def test_chart_png_download(page: Page, start_app, sample_db, tmp_path):
 
 def test_meeting_pack_download(page: Page, start_app, sample_db, tmp_path):
     base_url = start_app(sample_db)
-    page.goto(base_url)
+    sign_in(page, base_url)
     page.get_by_role("link", name="Xuất báo cáo họp").click(timeout=CHART_TIMEOUT_MS)
     make = page.get_by_role("button", name="Tạo bộ báo cáo họp")
     expect(make).to_be_visible(timeout=CHART_TIMEOUT_MS)

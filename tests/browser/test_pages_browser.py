@@ -5,6 +5,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from dashboard_db import build_db, demo_subs
+from signin import sign_in
 
 PAGES = [("", "Tổng quan"), ("by_cell", "Theo chi bộ"), ("by_area", "Theo nhiệm vụ"),
          ("by_period", "Theo kỳ"), ("obstacles", "Khó khăn, đề xuất")]
@@ -18,7 +19,7 @@ def base_url_with_data(tmp_path, start_app) -> str:
 
 @pytest.mark.parametrize("url_path,title", PAGES)
 def test_page_draws_its_charts(page: Page, base_url_with_data, url_path, title):
-    page.goto(base_url_with_data)
+    sign_in(page, base_url_with_data)
     nav = page.locator('[data-testid="stSidebarNav"]')
     nav.get_by_text(title, exact=True).click(timeout=CHART_TIMEOUT_MS)
     expect(page).to_have_url(f"{base_url_with_data}/{url_path}", timeout=CHART_TIMEOUT_MS)
@@ -35,7 +36,7 @@ def test_page_draws_its_charts(page: Page, base_url_with_data, url_path, title):
 
 
 def test_empty_database_says_what_to_do(page: Page, tmp_path, start_app):
-    page.goto(start_app(build_db(tmp_path / "empty.duckdb", [])))
+    sign_in(page, start_app(build_db(tmp_path / "empty.duckdb", [])))
     expect(page.get_by_text("Chưa có báo cáo nào", exact=False)).to_be_visible(
         timeout=CHART_TIMEOUT_MS)
     assert page.locator('[data-testid="stException"]').count() == 0

@@ -14,6 +14,7 @@ from playwright.sync_api import Page, expect
 import build_fixtures as bf
 from etl import load
 from etl.template import template_bytes
+from signin import sign_in
 
 pytestmark = pytest.mark.browser
 TIMEOUT_MS = 30_000
@@ -49,7 +50,7 @@ def test_uploading_a_good_file_changes_the_overview_figures(page: Page, db_path,
                                                             tmp_path, query):
     _store(db_path, bf.xlsx(bf.report()), "tháng 7.xlsx")  # mean of 100, 62.5, 30, 0, 50
     base = start_app(db_path)
-    page.goto(base)
+    sign_in(page, base)
     expect(_completion_tile(page)).to_have_text("48,5%", timeout=TIMEOUT_MS)
 
     page.get_by_role("link", name="Nạp báo cáo").click()
@@ -71,7 +72,7 @@ def test_uploading_a_bad_file_shows_the_row_level_error(page: Page, db_path, sta
                                                         fixtures_dir, query):
     bad = fixtures_dir / "bad-percent-150.xlsx"
     row = next(c.row for r in load_workbook(bad).active.iter_rows() for c in r if c.value == "NV1.2")
-    page.goto(f"{start_app(db_path)}/upload")
+    sign_in(page, f"{start_app(db_path)}/upload")
     _upload(page, bad)
 
     table = page.locator('[data-testid="stTable"]').first
@@ -88,7 +89,7 @@ def test_downloading_an_original_from_the_history_gives_the_same_bytes(page: Pag
                                                                         start_app):
     original = bf.xlsx(bf.report())
     _store(db_path, original, ORIGINAL_NAME)
-    page.goto(f"{start_app(db_path)}/history")
+    sign_in(page, f"{start_app(db_path)}/history")
     button = page.get_by_role("button", name=re.compile("Tải tệp gốc"))
     expect(button).to_be_visible(timeout=TIMEOUT_MS)
     with page.expect_download() as info:
@@ -102,7 +103,7 @@ def test_downloading_an_original_from_the_history_gives_the_same_bytes(page: Pag
 def test_restoring_an_earlier_submission_and_undoing_it(page: Page, db_path, start_app, query):
     _store(db_path, bf.xlsx(bf.report()), "tháng 7.xlsx")
     _store(db_path, _all_done(), "tháng 7 - bản sửa.xlsx")
-    page.goto(f"{start_app(db_path)}/history")
+    sign_in(page, f"{start_app(db_path)}/history")
 
     chooser = page.locator('[data-testid="stSelectbox"]').filter(
         has_text="Chọn báo cáo để xem chi tiết")
@@ -126,7 +127,7 @@ def test_restoring_an_earlier_submission_and_undoing_it(page: Page, db_path, sta
 
 def test_the_reminder_list_hands_out_the_loaders_template(page: Page, db_path, start_app):
     _store(db_path, bf.xlsx(bf.report()), "tháng 7.xlsx")
-    page.goto(f"{start_app(db_path)}/templates")
+    sign_in(page, f"{start_app(db_path)}/templates")
     page.get_by_role("combobox").first.wait_for(timeout=TIMEOUT_MS)
     chooser = page.locator('[data-testid="stSelectbox"]').filter(has_text="Kỳ báo cáo")
     chooser.click()

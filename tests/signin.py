@@ -1,0 +1,45 @@
+"""Signing in for tests: a signed-in AppTest session, a real account, the real sign-in form."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from etl import users
+from etl.db import read_connection
+
+OFFICE = users.User("vanphong", "Nguyễn Văn An", users.ROLE_OFFICE)
+PASSWORD = "kiem-thu-2026"
+
+
+def as_user(at, user: users.User = OFFICE):
+    """An AppTest session that has signed in as `user` (set before the first run)."""
+    at.session_state["auth_user"] = user
+    return at
+
+
+def ensure_account(db_path: Path | str, user: users.User = OFFICE, password: str = PASSWORD) -> None:
+    """The account exists in the database, with a known password."""
+    if Path(db_path).exists():
+        with read_connection(db_path) as con:
+            has_table = con.execute("SELECT count(*) FROM information_schema.tables "
+                                    "WHERE table_name = 'users'").fetchone()[0]
+            if has_table and con.execute("SELECT 1 FROM users WHERE username = ?",
+                                         [user.username]).fetchone():
+                return
+    users.add_user(db_path, user.username, user.full_name, user.role, password,
+                   cell_code=user.cell_code)
+
+
+def sign_in(page, url: str, user: users.User = OFFICE, password: str = PASSWORD) -> None:
+    """Open `url`, fill in the real sign-in form, wait for the page behind it.
+
+    The server's root is opened first: until one request has run app.py, Streamlit
+    answers a deep link with the app's front page (see dashboard.auth.guard)."""
+    root = "/".join(url.split("/")[:3])
+    page.goto(root)
+    page.get_by_label("Tên đăng nhập").wait_for(timeout=30_000)
+    if url.rstrip("/") != root:
+        page.goto(url)
+    page.get_by_label("Tên đăng nhập").fill(user.username)
+    page.get_by_label("Mật khẩu").fill(password)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.get_by_role("button", name="Đăng xuất").wait_for(timeout=30_000)
