@@ -6,11 +6,12 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 DB     ?= $(or $(PROGRESS_DB),data/progress.duckdb)
 PORT   ?= 8501
+ADDRESS ?= 127.0.0.1
 
 .PHONY: run test install system-deps data samples fixtures bench clean-db help
 
 help:
-	@echo "make run      chạy ứng dụng trên dữ liệu mẫu (http://localhost:$(PORT))"
+	@echo "make run      chạy ứng dụng trên dữ liệu mẫu (http://localhost:$(PORT); ADDRESS=0.0.0.0 để mở cho mạng nội bộ)"
 	@echo "make test     chạy toàn bộ kiểm thử"
 	@echo "make bench    đo tốc độ (nạp, trang, xuất)"
 
@@ -34,7 +35,7 @@ $(DB): | $(VENV)/.installed
 data: $(DB)
 
 run: install data
-	PROGRESS_DB=$(DB) $(PY) -m streamlit run app.py --server.port $(PORT)
+	PROGRESS_DB=$(DB) $(PY) -m streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS)
 
 test: install system-deps
 	CI=$(CI) $(PY) -m pytest -p no:cacheprovider

@@ -9,13 +9,12 @@ import argparse
 import sys
 from pathlib import Path
 
+from etl.cli import VietnameseArgumentParser
+
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # argparse speaks English; keep its exit code 2
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"Lỗi cú pháp lệnh: {message}\n")
+_Parser = VietnameseArgumentParser
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -188,13 +188,16 @@ def empty_state(message: str | None = None) -> None:
     st.stop()
 
 
-def page_header(question: str, scope: Scope | None = None) -> dict:
-    """The page's question, the scope, the data date and the sample-data flag."""
+def page_header(question: str, scope: Scope | None = None, stop_when_empty: bool = True) -> dict:
+    """The page's question, the scope, the data date and the sample-data flag. Pages that
+    also serve an empty database (upload, history, templates) pass stop_when_empty=False."""
+    ensure_db()  # a page may be the first thing a fresh install runs
     status = q(queries.data_status)
-    if status["submissions"] == 0:
-        st.subheader(question)
-        empty_state()
     st.subheader(question)
+    if status["submissions"] == 0:
+        if stop_when_empty:
+            empty_state()
+        return status
     parts = [scope.text] if scope else []
     parts.append(f"Số liệu đến {fmt.date_vn(status['data_date'])} theo báo cáo của các chi bộ")
     st.caption(" · ".join(parts))

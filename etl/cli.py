@@ -17,10 +17,16 @@ from etl.periods import from_key, period_label
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # argparse's default is English and exit 2: keep the 2
+class VietnameseArgumentParser(argparse.ArgumentParser):
+    """argparse with its usage errors in Vietnamese; the exit code stays 2. Shared by
+    every command line of the project."""
+
+    def error(self, message: str):
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, f"Lỗi cú pháp lệnh: {message}\n")
+
+
+_Parser = VietnameseArgumentParser
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import os
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from xml.etree import ElementTree
 
@@ -130,8 +132,7 @@ def read_sheets(data: bytes, file_name: str) -> list[Sheet]:
     """All sheets of a spreadsheet file, in workbook order."""
     if len(data) > MAX_UPLOAD_BYTES:
         raise UnreadableFile(
-            f"Tệp quá lớn ({len(data) / 1024 / 1024:.1f} MB; tối đa "
-            f"{MAX_UPLOAD_BYTES // (1024 * 1024)} MB).".replace(".", ",", 1),
+            f"Tệp quá lớn ({_megabytes(len(data))} MB; tối đa {_megabytes(MAX_UPLOAD_BYTES)} MB).",
             "Báo cáo tiến độ chỉ cần một bảng; xóa hình ảnh và trang tính thừa rồi gửi lại.",
             code="too_large")
     kind = detect_format(data, file_name)
@@ -140,7 +141,81 @@ def read_sheets(data: bytes, file_name: str) -> list[Sheet]:
     return _read_workbook(data, kind)
 
 
+def _megabytes(n: int) -> str:
+    """1,5 / 20 / 0,5: Vietnamese decimal comma, no trailing zeros."""
+    return f"{n / 1024 / 1024:.1f}".rstrip("0").rstrip(".").replace(".", ",")
+
+
+def _too_large_sheet(where: str, rows: int, columns: int | None = None) -> UnreadableFile:
+    size = f"{rows} dòng" + (f" x {columns} cột" if columns is not None else "")
+    return UnreadableFile(
+        f"{where} quá lớn ({size}).",
+        f"Báo cáo chỉ gồm vài chục dòng; xóa dữ liệu thừa (tối đa {MAX_SHEET_ROWS} dòng, "
+        f"{MAX_SHEET_COLUMNS} cột) rồi gửi lại.", code="too_large")
+
+
+_XLSX_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d{1,7})"[^>]*?(?<!/)>')
+
+
+def _check_xlsx_extent(data: bytes) -> None:
+    """Refuse a sheet whose cells reach past the limits before calamine builds it in
+    memory: a 5 KB file with one value in J1048576 would otherwise cost gigabytes."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            names = _xlsx_sheet_names(zf)
+            for info in zf.infolist():
+                if not re.fullmatch(r"xl/worksheets/[^/]+\.xml", info.filename):
+                    continue
+                rows, columns = _xml_extent(zf, info)
+                if rows > MAX_SHEET_ROWS or columns > MAX_SHEET_COLUMNS:
+                    name = names.get(info.filename)
+                    where = f"Trang tính '{name}'" if name else "Một trang tính trong tệp"
+                    raise _too_large_sheet(where, rows, columns)
+    except (zipfile.BadZipFile, zlib.error, EOFError, ElementTree.ParseError) as exc:
+        raise _corrupt() from exc
+
+
+def _xlsx_sheet_names(zf: zipfile.ZipFile) -> dict[str, str]:
+    """{'xl/worksheets/sheet1.xml': 'Báo cáo', ...} from the workbook and its relations."""
+    ns_main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    ns_rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+    try:
+        workbook = ElementTree.fromstring(zf.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    except KeyError:
+        return {}
+    targets = {r.get("Id"): r.get("Target", "") for r in rels}
+    paths = {}
+    for sheet in workbook.iter(ns_main + "sheet"):
+        target = targets.get(sheet.get(ns_rel + "id"), "").lstrip("/")
+        paths[target if target.startswith("xl/") else "xl/" + target] = sheet.get("name")
+    return paths
+
+
+def _xml_extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[int, int]:
+    """Last row and column holding a value (non-empty <c> elements), streamed."""
+    rows = columns = 0
+    tail = b""
+    with zf.open(info) as stream:
+        while chunk := stream.read(1 << 20):
+            buffer = tail + chunk
+            for letters, number in _XLSX_CELL.findall(buffer):
+                rows = max(rows, int(number))
+                columns = max(columns, _column_number(letters))
+            tail = buffer[-256:]  # a tag cut by the chunk boundary is matched next time
+    return rows, columns
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
 def _read_workbook(data: bytes, kind: str) -> list[Sheet]:
+    if kind == "xlsx":
+        _check_xlsx_extent(data)
     try:
         wb = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except python_calamine.PasswordError as exc:
@@ -164,11 +239,10 @@ def _read_calamine_sheet(wb, name: str, data: bytes, kind: str) -> Sheet:
         ws = wb.get_sheet_by_name(name)
     except Exception as exc:
         raise _corrupt() from exc
-    if ws.total_height > MAX_SHEET_ROWS or ws.total_width > MAX_SHEET_COLUMNS:
-        raise UnreadableFile(
-            f"Trang tính '{name}' quá lớn ({ws.total_height} dòng x {ws.total_width} cột).",
-            f"Báo cáo chỉ gồm vài chục dòng; xóa dữ liệu thừa (tối đa {MAX_SHEET_ROWS} dòng) rồi gửi lại.",
-            code="too_large")
+    # total_height/width are the last row/column index (from 0), not counts.
+    rows, columns = ws.total_height + 1, ws.total_width + 1
+    if rows > MAX_SHEET_ROWS or columns > MAX_SHEET_COLUMNS:
+        raise _too_large_sheet(f"Trang tính '{name}'", rows, columns)
     rows = ws.to_python(skip_empty_area=False)
     rows = [list(r) for r in rows]
     loader = {"xlsx": lambda: _xlsx_percent_cells(data, name),
@@ -191,9 +265,16 @@ def _read_csv(data: bytes, file_name: str) -> Sheet:
         delimiter = dialect.delimiter
     except csv.Error:
         delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    rows = [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
-    if len(rows) > MAX_SHEET_ROWS:
-        raise UnreadableFile(f"Tệp CSV quá lớn ({len(rows)} dòng).",
+    # Count lines before building rows: millions of tiny lines would cost gigabytes.
+    lines = text.count("\n") + (not text.endswith("\n"))
+    if lines > MAX_SHEET_ROWS:
+        raise UnreadableFile(f"Tệp CSV quá lớn ({lines} dòng).",
+                             "Báo cáo chỉ gồm vài chục dòng; xóa dữ liệu thừa rồi gửi lại.",
+                             code="too_large")
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    rows = [list(r) for r in itertools.islice(reader, MAX_SHEET_ROWS + 1)]
+    if len(rows) > MAX_SHEET_ROWS:  # line breaks other than \n (old Mac files)
+        raise UnreadableFile(f"Tệp CSV quá lớn (hơn {MAX_SHEET_ROWS} dòng).",
                              "Báo cáo chỉ gồm vài chục dòng; xóa dữ liệu thừa rồi gửi lại.",
                              code="too_large")
     name = re.sub(r"\.csv$", "", file_name.rsplit("/", 1)[-1], flags=re.I)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, fmt, queries, ui
+from dashboard import auth, fmt, ui
 from etl import history, users
 from etl.db import DatabaseBusy, default_db_path
 from etl.parse import STATUS_LABELS
@@ -24,16 +24,6 @@ CONFIRM_TEXT = {
 }
 DONE_TEXT = {"restore": "Đã khôi phục báo cáo #{id} làm báo cáo hiện hành.",
              "withdraw": "Đã rút báo cáo #{id} khỏi số liệu."}
-
-
-def page_header(question: str) -> None:
-    """The shared header (data date, sample-data flag) once something is loaded; this page
-    also serves an empty database, where ui.page_header would stop at its empty state."""
-    ui.ensure_db()
-    if ui.q(queries.data_status)["submissions"]:
-        ui.page_header(question)
-    else:
-        st.subheader(question)
 
 
 def filters(subs: pd.DataFrame) -> pd.DataFrame:
@@ -216,7 +206,7 @@ def events_table(submission_id: int) -> None:
 
 
 def main() -> None:
-    page_header("Những báo cáo nào đã được nạp, và báo cáo nào đang được dùng?")
+    ui.page_header("Những báo cáo nào đã được nạp, và báo cáo nào đang được dùng?", stop_when_empty=False)
     st.caption("Mọi báo cáo đã nạp: tải tệp gốc, xem báo cáo nạp lại đã thay đổi gì, khôi phục "
                "hoặc rút một báo cáo (đều hoàn tác được). Không báo cáo nào bị xóa.")
     actor = user.username

@@ -9,7 +9,7 @@ from functools import partial
 
 import streamlit as st
 
-from dashboard import auth, fmt, queries, ui
+from dashboard import auth, fmt, ui
 from etl import history
 from etl.catalog import get_catalog
 from etl.db import default_db_path
@@ -19,16 +19,6 @@ from etl.template import template_bytes
 auth.guard("view")
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def page_header(question: str) -> None:
-    """The shared header (data date, sample-data flag) once something is loaded; this page
-    also serves an empty database, where ui.page_header would stop at its empty state."""
-    ui.ensure_db()
-    if ui.q(queries.data_status)["submissions"]:
-        ui.page_header(question)
-    else:
-        st.subheader(question)
 
 
 def template_file_name(cell_code: str, period_key: str) -> str:
@@ -93,7 +83,7 @@ def any_template(period_key: str) -> None:
 
 
 def main() -> None:
-    page_header("Chi bộ nào còn nợ báo cáo, và mẫu báo cáo để gửi cho họ?")
+    ui.page_header("Chi bộ nào còn nợ báo cáo, và mẫu báo cáo để gửi cho họ?", stop_when_empty=False)
     st.caption("Mẫu báo cáo đã ghi sẵn chi bộ, kỳ báo cáo và các nhiệm vụ được giao: chi bộ chỉ "
                "cần điền trạng thái, tỷ lệ hoàn thành và kết quả, rồi gửi lại để nạp.")
     today = date.today()

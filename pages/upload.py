@@ -11,7 +11,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, fmt, queries, ui
+from dashboard import auth, fmt, ui
 from etl import history, load, read, users
 from etl import template as tpl
 from etl.catalog import get_catalog
@@ -62,18 +62,8 @@ def allowed_cells() -> set[str] | None:
     return None if user.can("upload_any_cell") else {user.cell_code}
 
 
-def page_header(question: str) -> None:
-    """The shared header (data date, sample-data flag) once something is loaded; this page
-    also serves an empty database, where ui.page_header would stop at its empty state."""
-    ui.ensure_db()
-    if ui.q(queries.data_status)["submissions"]:
-        ui.page_header(question)
-    else:
-        st.subheader(question)
-
-
 def header() -> None:
-    page_header("Nạp báo cáo tiến độ của các chi bộ")
+    ui.page_header("Nạp báo cáo tiến độ của các chi bộ", stop_when_empty=False)
     st.caption("Kéo thả (hoặc chọn) một hay nhiều tệp; mỗi tệp được kiểm tra và xem trước, tệp "
                f"hợp lệ được nạp bằng một nút. Nhận .xlsx, .xls, .ods, .csv; tối đa {MAX_MB} MB "
                "mỗi tệp. Nạp lại cùng chi bộ, cùng kỳ sẽ thay thế báo cáo trước (vẫn giữ trong "
