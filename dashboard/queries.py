@@ -344,3 +344,14 @@ def _report_state(report_date: date | None, deadline: date, today: date) -> str:
 def cells_in_scope(db_path, cells_=None) -> pd.DataFrame:
     df = cells(db_path)
     return df if cells_ is None else df[df["cell_code"].isin(list(cells_))].reset_index(drop=True)
+
+
+def progress_rows_within(db_path, start, end, cells=None, areas=None) -> pd.DataFrame:
+    """The v_progress rows (current submissions) whose period lies inside [start, end]."""
+    return _run(db_path, """
+        SELECT * FROM v_progress
+        WHERE period_start >= $start AND period_end <= $end
+          AND ($cells::VARCHAR[] IS NULL OR list_contains($cells::VARCHAR[], cell_code))
+          AND ($areas::VARCHAR[] IS NULL OR list_contains($areas::VARCHAR[], area_code))
+        ORDER BY period_start, cell_code, task_code""",
+        {"start": start, "end": end, "cells": cells, "areas": areas})

@@ -1,0 +1,92 @@
+"""The meeting pack ("Xuất báo cáo họp"): one PPTX, the same content as a PDF, and an
+Excel workbook of the figures behind each chart.
+
+- content.py: what a pack holds (`PackContent`), collected from dashboard.queries and
+  dashboard.charts, the figures the pages show;
+- renderer.py: chart images, drawn on a background thread by the warm kaleido renderer;
+- slides.py, pdf.py, workbook.py: the three files; layout.py: what slides and pages share.
+
+`make_pack()` (the page and the CLI) hands each chart to the renderer as soon as its query
+returns, so the queries, the workbook and the text slides are built while Chromium draws;
+`build_pack()` does the same from a `PackContent` made beforehand.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Sequence
+
+from dashboard.pack.content import (ChartPart, PackContent, TablePart, collect, content_for,
+                                    iter_chart_parts, scope_and_header, scope_text, text_sections)
+from dashboard.pack.pdf import PdfDoc
+from dashboard.pack.renderer import ChartRenderer, Progress, no_progress
+from dashboard.pack.slides import PptxDeck
+from dashboard.pack.workbook import build_xlsx, escape_formula, escape_frame
+
+__all__ = ["ChartPart", "Pack", "PackContent", "TablePart", "build_pack", "build_xlsx", "collect",
+           "escape_formula", "escape_frame", "make_pack", "pack_basename", "scope_text",
+           "text_sections"]
+
+
+@dataclass
+class Pack:
+    files: dict[str, bytes] = field(default_factory=dict)
+
+    def by_suffix(self, suffix: str) -> tuple[str, bytes]:
+        return next((n, b) for n, b in self.files.items() if n.endswith(suffix))
+
+
+def pack_basename(period_key: str, cells: Sequence[str] = (), areas: Sequence[str] = ()) -> str:
+    """`hop-2026-Q3-tong-quan`, or `hop-2026-Q3-vpcn-nv1` for a narrower scope."""
+    scope = [c.lower() for c in cells] + [a.lower() for a in areas]
+    suffix = "-".join(scope).replace(".", "") if scope else "tong-quan"
+    return f"hop-{period_key}-{suffix}"
+
+
+def build_pack(content: PackContent, progress: Progress | None = None) -> Pack:
+    """The three files for content collected beforehand."""
+    progress = _started(progress)
+    with ChartRenderer(content.scope_text, content.data_date) as renderer:
+        for chart in content.charts:
+            renderer.submit(chart)
+        return _write(content, renderer, progress)
+
+
+def make_pack(db_path, period_key: str, cells: Sequence[str] | None = None,
+              areas: Sequence[str] | None = None, today: date | None = None,
+              progress: Progress | None = None) -> tuple[PackContent, Pack]:
+    """collect() + build_pack(), overlapped: each chart goes to the renderer as soon as its
+    query returns. Same files, less waiting."""
+    progress = _started(progress)
+    scope, header = scope_and_header(db_path, period_key, cells, areas, today)
+    with ChartRenderer(header["scope_text"], header["data_date"]) as renderer:
+        charts = []
+        for chart in iter_chart_parts(scope):
+            renderer.submit(chart)
+            charts.append(chart)
+        progress(0.1, "Tổng hợp số liệu…")
+        content = content_for(scope, header, charts)
+        return content, _write(content, renderer, progress)
+
+
+def _started(progress: Progress | None) -> Progress:
+    from dashboard import render
+    progress = progress or no_progress
+    progress(0.0, "Khởi động trình tạo ảnh…")
+    render.warm_up()
+    return progress
+
+
+def _write(content: PackContent, renderer: ChartRenderer, progress: Progress) -> Pack:
+    """The workbook and the text slides and pages first, then each chart picture as the
+    renderer delivers it."""
+    xlsx = build_xlsx(content)
+    deck, doc = PptxDeck(content), PdfDoc(content)
+    for i, image in enumerate(renderer.iter_images(progress)):
+        deck.put_chart(i, content.charts[i].title, image.png)
+        doc.put_chart(i, image.page_image)
+    progress(0.95, "Ghi tệp…")
+    base = pack_basename(content.period_key, content.cells, content.areas)
+    files = {f"{base}.pptx": deck.to_bytes(), f"{base}.pdf": doc.to_bytes(), f"{base}.xlsx": xlsx}
+    progress(1.0, "Xong.")
+    return Pack(files)
