@@ -120,6 +120,18 @@ def ensure_database(path: Path | str | None = None, catalog: Catalog | None = No
     return path
 
 
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """BEGIN ... COMMIT, or ROLLBACK and re-raise: all or nothing."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
 # -- schema ---------------------------------------------------------------------
 
 def migration_files() -> list[tuple[int, Path]]:
@@ -145,15 +157,10 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
     for version, file in migration_files():
         if version <= current:
             continue
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             con.execute(file.read_text(encoding="utf-8"))
             con.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)",
                         [version, file.name, datetime.now()])
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
         current = version
     return current
 
@@ -166,8 +173,7 @@ def sync_catalog(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> bool:
         return False
     plan_code = catalog.plan.code
     p = catalog.plan
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         for table in ("assignments", "tasks", "areas", "cells", "plans"):
             con.execute(f"DELETE FROM {table} WHERE plan_code = ?", [plan_code])
         con.execute("INSERT INTO plans VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -185,10 +191,6 @@ def sync_catalog(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> bool:
         con.executemany("INSERT INTO assignments VALUES (?, ?, ?, ?)",
                         [[plan_code, *a] for a in catalog.assignments()])
         con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, catalog.digest])
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     return True
 
 

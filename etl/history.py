@@ -200,8 +200,7 @@ def missing_reports(db_path: Path | str | None, period_key: str) -> pd.DataFrame
 def restore(db_path: Path | str | None, submission_id: int, by: str) -> Change:
     """Make a superseded or withdrawn submission current; the current one becomes superseded."""
     with dbmod.write_connection(db_path) as con:
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with dbmod.transaction(con):
             sub = _fetch(con, submission_id)
             if sub["state"] == CURRENT:
                 raise HistoryError(f"Báo cáo #{submission_id} đang là báo cáo hiện hành.")
@@ -214,10 +213,6 @@ def restore(db_path: Path | str | None, submission_id: int, by: str) -> Change:
                     else "Kỳ này chưa có báo cáo hiện hành")
             _apply(con, moves, at, by, {submission_id: (action, note)},
                    default=("superseded", f"Bị thay bằng báo cáo #{submission_id} (khôi phục)"))
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
     return Change("restore", submission_id, tuple(moves), at)
 
 
@@ -229,8 +224,7 @@ def reinstate(db_path: Path | str | None, submission_id: int, by: str) -> Change
 def withdraw(db_path: Path | str | None, submission_id: int, by: str) -> Change:
     """Take a submission out of the figures; nothing is promoted in its place."""
     with dbmod.write_connection(db_path) as con:
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with dbmod.transaction(con):
             sub = _fetch(con, submission_id)
             if sub["state"] == WITHDRAWN:
                 raise HistoryError(f"Báo cáo #{submission_id} đã được rút trước đó.")
@@ -239,18 +233,13 @@ def withdraw(db_path: Path | str | None, submission_id: int, by: str) -> Change:
             note = ("Kỳ này không còn báo cáo hiện hành" if sub["state"] == CURRENT
                     else "Báo cáo không còn được dùng để khôi phục")
             _apply(con, moves, at, by, {submission_id: ("withdrawn", note)})
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
     return Change("withdraw", submission_id, tuple(moves), at)
 
 
 def retract_load(db_path: Path | str | None, submission_id: int, by: str) -> Change:
     """Undo a load: withdraw the loaded submission and make the one it replaced current again."""
     with dbmod.write_connection(db_path) as con:
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with dbmod.transaction(con):
             sub = _fetch(con, submission_id)
             if sub["state"] != CURRENT:
                 raise HistoryError(f"Báo cáo #{submission_id} không còn là báo cáo hiện hành: hãy "
@@ -263,10 +252,6 @@ def retract_load(db_path: Path | str | None, submission_id: int, by: str) -> Cha
                 moves.append((replaced, SUPERSEDED, CURRENT))
                 notes[replaced] = ("restored", f"Dùng lại khi hoàn tác lần nạp báo cáo #{submission_id}")
             _apply(con, moves, at, by, notes)
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
     return Change("retract", submission_id, tuple(moves), at)
 
 
@@ -277,8 +262,7 @@ def undo(db_path: Path | str | None, change: Change, by: str) -> Change:
     """
     reverse = tuple((sid, after, before) for sid, before, after in change.moves)
     with dbmod.write_connection(db_path) as con:
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with dbmod.transaction(con):
             for sid, expected, _ in reverse:
                 if _fetch(con, sid)["state"] != expected:
                     raise HistoryConflict(
@@ -292,10 +276,6 @@ def undo(db_path: Path | str | None, change: Change, by: str) -> Change:
                                        f"{STATE_LABELS[frm]} → {STATE_LABELS[to]}")
                        for sid, frm, to in reverse}
             _apply(con, list(reverse), at, by, note_of)
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
     return Change("undo", change.submission_id, reverse, at)
 
 

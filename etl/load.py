@@ -274,13 +274,8 @@ class Storer:
 
     def _transaction(self, files: list[tuple[FileReport, str]]) -> list[StoreOutcome]:
         con = self._connection()
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with dbmod.transaction(con):
             outcomes = _write_batch(con, self.catalog, files, self.loaded_by)
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
         return outcomes
 
 

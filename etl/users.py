@@ -105,8 +105,7 @@ def add_user(db_path, username: str, full_name: str, role: str, password: str | 
     with dbmod.write_connection(db_path) as con:
         if cell_code and not con.execute("SELECT 1 FROM cells WHERE cell_code = ?", [cell_code]).fetchone():
             raise AuthError(f"Không có chi bộ {cell_code}.")
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with dbmod.transaction(con):
             if first_admin and con.execute("SELECT count(*) FROM users").fetchone()[0]:
                 raise AuthError("Đã có tài khoản quản trị; hãy đăng nhập.")
             if con.execute("SELECT 1 FROM users WHERE username = ?", [username]).fetchone():
@@ -117,10 +116,6 @@ def add_user(db_path, username: str, full_name: str, role: str, password: str | 
                          hashed, email, datetime.now()])
             _audit(con, by, "user_add", username, f"vai trò {ROLE_LABELS[role]}"
                    + (f", chi bộ {cell_code}" if role == ROLE_CELL else ""))
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
     return User(username, full_name.strip(), role, cell_code if role == ROLE_CELL else None)
 
 
