@@ -38,6 +38,7 @@ run: install data
 	PROGRESS_DB=$(DB) $(PY) -m streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS)
 
 test: install system-deps
+	$(PY) -m ruff check --select F,E9 app.py pages dashboard etl tests bench
 	CI=$(CI) $(PY) -m pytest -p no:cacheprovider
 
 samples: install
