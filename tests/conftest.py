@@ -17,6 +17,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 if str(PROJECT_ROOT) not in sys.path:   # `pytest` (not `python -m pytest`) must find etl/
     sys.path.insert(0, str(PROJECT_ROOT))
 
+from apptest_support import serve_like_a_running_app  # noqa: E402
 from etl.db import read_connection  # noqa: E402
 
 CLI_TIMEOUT_SECONDS = 120
@@ -81,16 +82,5 @@ def query():
 
 @pytest.fixture(autouse=True)
 def apptest_runs_like_a_served_app(monkeypatch):
-    """AppTest re-detects the pages/ folder before every run and then serves page files
-    alone (Streamlit's mode from before st.navigation). A real server leaves that mode
-    for good on its first request (see dashboard.auth.guard); make AppTest do the same,
-    so every run goes through app.py: sign-in, navigation and the sidebar scope."""
-    from streamlit.runtime.pages_manager import PagesManager
-
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
+    """Every AppTest run goes through app.py: sign-in, navigation, sidebar scope."""
+    serve_like_a_running_app(monkeypatch.setattr)
