@@ -7,6 +7,10 @@ from dashboard import auth, ui
 
 st.set_page_config(layout="wide", page_title="Tiến độ thực hiện Chỉ thị 06-CT/TU",
                    page_icon=":material/dashboard:")
+# KPI labels wrap instead of ending in "…": five tiles share a laptop's width.
+st.html("<style>[data-testid='stMetricLabel'] .stMarkdownEllipsis,"
+        "[data-testid='stMetricLabel'] p {white-space: normal; overflow: visible;"
+        "text-overflow: clip;}</style>")
 
 # (file, title, icon, permission): a user's navigation holds only what the role may use,
 # and each page checks the permission again itself (auth.guard).

@@ -75,9 +75,17 @@ def _reroute_first_run() -> None:
 # -- the sign-in screen ------------------------------------------------------------------
 
 def sign_in_page() -> None:
-    """The only page an anonymous visitor gets."""
+    """The only page an anonymous visitor gets: a narrow form in the middle of the screen."""
+    _, middle, _ = st.columns([1, 1.3, 1])
+    with middle:
+        _sign_in_form()
+
+
+def _sign_in_form() -> None:
     db = default_db_path()
-    st.title("Theo dõi thực hiện Chỉ thị 06-CT/TU")
+    # "Chỉ thị 06-CT/TU" stays on one line (no-break spaces, a word joiner after the hyphen).
+    st.title("Theo dõi thực hiện Chỉ\u00a0thị\u00a006-\u2060CT/TU")
+    st.caption("Đảng ủy Sở Khoa học và Công nghệ tỉnh Lạng Sơn")
     if notice := st.session_state.pop("auth_notice", None):
         st.info(notice)
     if users.count_users(db) == 0:
@@ -87,7 +95,7 @@ def sign_in_page() -> None:
     with st.form("sign_in"):
         username = st.text_input("Tên đăng nhập")
         password = st.text_input("Mật khẩu", type="password")
-        submitted = st.form_submit_button("Đăng nhập", type="primary")
+        submitted = st.form_submit_button("Đăng nhập", type="primary", width="stretch")
     if submitted:
         try:
             _set_user(users.authenticate(db, username, password))
@@ -98,7 +106,7 @@ def sign_in_page() -> None:
     if _oidc_configured():
         st.divider()
         st.button("Đăng nhập bằng tài khoản của cơ quan", on_click=st.login)
-    st.caption("Số liệu nội bộ của Đảng ủy Sở Khoa học và Công nghệ. Quên mật khẩu: liên hệ quản trị.")
+    st.caption("Số liệu nội bộ, chỉ dành cho tài khoản được cấp. Quên mật khẩu: liên hệ quản trị.")
 
 
 def _first_run_form(db) -> None:
@@ -111,7 +119,8 @@ def _first_run_form(db) -> None:
         password = st.text_input(f"Mật khẩu (ít nhất {users.MIN_PASSWORD_LENGTH} ký tự, có chữ và số)",
                                  type="password")
         again = st.text_input("Nhập lại mật khẩu", type="password")
-        submitted = st.form_submit_button("Tạo tài khoản quản trị", type="primary")
+        submitted = st.form_submit_button("Tạo tài khoản quản trị", type="primary",
+                                          width="stretch")
     if not submitted:
         return
     if password != again:

@@ -231,24 +231,30 @@ def trend_by_cell(df: pd.DataFrame, title: str) -> go.Figure:
     cells = df.drop_duplicates("cell_code").sort_values("sort_order")
     values = df.pivot(index="cell_code", columns="period", values="completion").reindex(
         index=cells["cell_code"], columns=order)
-    traces = []
+    traces, ends = [], []
     for (code, name, full, color), row in zip(
             cells[["cell_code", "short_name", "cell_name", "color"]].itertuples(index=False),
             values.itertuples(index=False)):
         y = _values(row)
+        known = [i for i, v in enumerate(y) if v is not None]
+        if known:
+            ends.append((labels[known[-1]], y[known[-1]], color))
         traces.append(go.Scatter(
-            x=labels, y=y, name=name, mode="lines+markers+text",
+            x=labels, y=y, name=name, mode="lines+markers",
             line={"color": color, "width": 3}, marker={"color": color, "size": 10},
-            text=_last_point_label(pd.Series(y, dtype="float64")), textposition="middle right",
             cliponaxis=False,
             connectgaps=False,
             customdata=[[full, lab, fmt.pct_or_no_report(v)] for lab, v in zip(labels, y)],
             hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}"
                           "<br>Tỷ lệ hoàn thành: %{customdata[2]}<extra></extra>"))
     fig = go.Figure(traces)
+    _end_labels(fig, ends)
     fig.update_yaxes(**_pct_axis())
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=labels, title=None)
-    return _layout(fig, title, 500, margin=LEGEND_MARGIN)
+    # The legend wraps to one cell a line on half a laptop screen: room for it under the title.
+    rows = min(len(cells), 6)
+    return _layout(fig, title, 420 + 22 * rows,
+                   margin={**LEGEND_MARGIN, "t": max(LEGEND_MARGIN["t"], 120 + 22 * rows)})
 
 
 def trend_by_series(df: pd.DataFrame, title: str, series_col: str, name_col: str,
@@ -370,7 +376,10 @@ def flow_by_task(df: pd.DataFrame, metric: str, title: str, period_label: str = 
                            font={"size": FONT_SIZE, "color": "#6B6B6B"})
         fig.update_yaxes(range=[0, 1], showticklabels=False)
     fig.update_xaxes(title=None, type="category")
-    return _layout(fig, title, 500, margin=LEGEND_MARGIN, barmode="stack")
+    fig = _layout(fig, title, 500, margin=LEGEND_MARGIN, barmode="stack")
+    if df[metric].isna().all():
+        fig.update_layout(showlegend=False)  # a legend of cells with no bars reads as a bug
+    return fig
 
 
 # -- reporting discipline -------------------------------------------------------------------
@@ -410,11 +419,43 @@ def submission_matrix(df: pd.DataFrame, title: str) -> go.Figure:
 
 # -- helpers -------------------------------------------------------------------------------
 
-def _last_point_label(values: pd.Series) -> list[str]:
-    """Only the latest known value of a line is printed: all of them would overlap."""
-    known = [i for i, v in enumerate(values) if pd.notna(v)]
-    last = known[-1] if known else -1
-    return [fmt.pct(v) if i == last else "" for i, v in enumerate(values)]
+END_LABEL_GAP = 8.0  # points of the 0-100 axis between two end labels: one text line
+
+
+def _end_labels(fig: go.Figure, ends: list[tuple]) -> None:
+    """The latest known value of each line, printed after its last point in the line's
+    color (all of them would overlap). Labels that would collide are spread apart
+    vertically; the points themselves stay where they are."""
+    for x in dict.fromkeys(e[0] for e in ends):
+        by_text: dict[str, list] = {}  # lines that end on the same figure share one label
+        for _, value, color in sorted((e for e in ends if e[0] == x), key=lambda e: -e[1]):
+            by_text.setdefault(fmt.pct(value), []).append((value, color))
+        group = [(text, same[0][0], same[0][1] if len(same) == 1 else "#333333")
+                 for text, same in by_text.items()]
+        placed = _spread([value for _, value, _ in group], END_LABEL_GAP)
+        for (text, value, color), at in zip(group, placed):
+            fig.add_annotation(x=x, y=at, text=text, showarrow=False,
+                               xanchor="left", xshift=10, yanchor="middle",
+                               font={"size": FONT_SIZE, "color": color})
+
+
+def _spread(values: list[float], gap: float) -> list[float]:
+    """Positions for labels at `values` (highest first), at least `gap` apart, each group
+    of colliding labels centred on its values' mean."""
+    clusters: list[list[float]] = []          # runs of colliding values, highest first
+
+    def positions(run):
+        centre = sum(run) / len(run)
+        return [centre + gap * ((len(run) - 1) / 2 - i) for i in range(len(run))]
+
+    for value in values:
+        clusters.append([value])
+        while len(clusters) > 1 and positions(clusters[-2])[-1] - positions(clusters[-1])[0] < gap:
+            last = clusters.pop()
+            clusters[-1] += last
+    placed = [p for run in clusters for p in positions(run)]
+    over = max(placed, default=0) - 100   # plotly hides a label placed off the 0-100 axis
+    return [p - over for p in placed] if over > 0 else placed
 
 
 def _first(g: pd.DataFrame, col: str):

@@ -230,5 +230,6 @@ def role_label(role) -> str:
 
 
 def text_table(df: pd.DataFrame, **kwargs) -> None:
-    """Report text as plain cells (st.dataframe never renders HTML or markdown)."""
-    st.dataframe(df, hide_index=True, width="stretch", **kwargs)
+    """Report text as plain cells (st.dataframe never renders HTML or markdown); a field
+    the report left empty shows empty, not "None"."""
+    st.dataframe(df, hide_index=True, width="stretch", **{"placeholder": "", **kwargs})

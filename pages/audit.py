@@ -15,11 +15,14 @@ ACTION_LABELS = {
     "user_enable": "Mở khóa tài khoản", "user_disable": "Khóa tài khoản",
     "password_set": "Đặt lại mật khẩu",
 }
+# The loader records each sheet's outcome in English (`#24 VPCN 2026-11: added`); shown in Vietnamese.
+OUTCOME_LABELS = {"added": "thêm mới", "superseded": "thay thế báo cáo trước",
+                  "unchanged": "không thay đổi"}
 
 auth.guard("view_audit")
 db = default_db_path()
 
-st.title("Nhật ký thao tác")
+st.subheader("Nhật ký thao tác")
 st.caption("Ai đăng nhập, nạp, khôi phục, rút, xuất báo cáo gì và khi nào. Nhật ký chỉ được ghi thêm, "
            "không sửa, không xóa.")
 
@@ -36,6 +39,8 @@ if log.empty:
     st.stop()
 log["action"] = log["action"].map(lambda a: ACTION_LABELS.get(a, a))
 log["acted_at"] = log["acted_at"].dt.strftime("%d/%m/%Y %H:%M:%S")
+log["detail"] = log["detail"].str.replace(r": (added|superseded|unchanged)\b",
+                                          lambda m: ": " + OUTCOME_LABELS[m[1]], regex=True)
 st.dataframe(log.rename(columns={"acted_at": "Thời điểm", "username": "Tài khoản", "action": "Thao tác",
                                  "target": "Đối tượng", "detail": "Chi tiết"}),
-             hide_index=True, width="stretch")
+             hide_index=True, width="stretch", placeholder="")

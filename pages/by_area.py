@@ -40,7 +40,8 @@ with right:
     first = fmt.period(scope.history[0])
     ui.chart(ui.figure(charts.trend_by_cell, queries.cell_summary, scope.grain,
                        list(scope.history), cells=scope.cell_list, areas=[area],
-                       chart={"title": f"Tỷ lệ hoàn thành qua các kỳ: {short} - {first} đến {scope.label}"}),
+                       chart={"title": f"Tỷ lệ hoàn thành qua các kỳ: {area} - {first} đến "
+                                       f"{scope.label}"}),
              ui.chart_name(f"xu huong {area}", scope), scope.text, ui.HELP_COMPLETION)
 
 metric = st.segmented_control("Số liệu hoạt động", list(charts.FLOW_LABELS),

@@ -13,7 +13,7 @@ auth.guard("view")
 scope = ui.current_scope()
 ui.page_header("Chi bộ nào đã nộp báo cáo đúng hạn, và kỳ này so với kỳ trước ra sao?", scope)
 plan = ui.q(queries.plan_info)
-day = st.number_input("Hạn nộp: ngày của tháng sau kỳ báo cáo", min_value=1, max_value=28,
+day = st.columns([2, 3])[0].number_input("Hạn nộp: ngày của tháng sau kỳ báo cáo", min_value=1, max_value=28,
                       value=int(plan.get("report_deadline_day") or 5), key="deadline_day",
                       help=ui.DEFINITIONS["deadline"])
 

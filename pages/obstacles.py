@@ -53,4 +53,5 @@ else:
          "Trạng thái", "Ngày báo cáo", "Nhiệm vụ"]],
         column_config={"Khó khăn, vướng mắc": text(width="large"),
                        "Đề xuất, kiến nghị": text(width="large"),
-                       "Chi bộ": text(width="medium"), "Mã": text(width="small")})
+                       "Chi bộ": text(width="medium"), "Mã": text(width="small"),
+                       "Còn mở": text(width=110)})

@@ -10,12 +10,22 @@ admin = auth.guard("manage_users")
 db = default_db_path()
 catalog = get_catalog()
 
-st.title("Tài khoản người dùng")
+st.subheader("Tài khoản người dùng")
 st.caption("Thêm tài khoản cho lãnh đạo, văn phòng và bí thư các chi bộ; khóa tài khoản không còn dùng.")
 
+
+def done(message: str) -> None:
+    """Show `message` above a table that already holds the change."""
+    st.session_state["users_notice"] = message
+    st.rerun()
+
+
+if notice := st.session_state.pop("users_notice", None):
+    st.success(notice)
 table = users.list_users(db)
 table["Vai trò"] = table.pop("role").map(users.ROLE_LABELS)
-st.dataframe(table, hide_index=True, width="stretch")
+table["Tạo lúc"] = table["Tạo lúc"].dt.strftime("%d/%m/%Y %H:%M")
+st.dataframe(table, hide_index=True, width="stretch", placeholder="")
 
 left, right = st.columns(2)
 with left, st.form("add_user", clear_on_submit=True):
@@ -32,9 +42,10 @@ with left, st.form("add_user", clear_on_submit=True):
         try:
             added = users.add_user(db, username, full_name, role, password, cell_code=cell,
                                    email=email or None, by=admin.username)
-            st.success(f"Đã thêm tài khoản {added.username} ({added.role_label}).")
         except users.AuthError as exc:
             st.error(str(exc))
+        else:
+            done(f"Đã thêm tài khoản {added.username} ({added.role_label}).")
 
 with right:
     st.subheader("Khóa / mở khóa, đặt lại mật khẩu")
@@ -46,10 +57,10 @@ with right:
         lock, unlock = st.columns(2)
         if lock.button("Khóa tài khoản"):
             users.set_active(db, target, False, admin.username)
-            st.success(f"Đã khóa {target}.")
+            done(f"Đã khóa {target}.")
         if unlock.button("Mở khóa"):
             users.set_active(db, target, True, admin.username)
-            st.success(f"Đã mở khóa {target}.")
+            done(f"Đã mở khóa {target}.")
         new_password = st.text_input("Mật khẩu mới", type="password", key="reset_password")
         if st.button("Đặt lại mật khẩu") and new_password:
             try:

@@ -77,6 +77,25 @@ def test_trend_leaves_gaps_for_missing_reports(db):
     assert list(fig.layout.yaxis.range) == [0, 100]
 
 
+def test_trend_end_labels_print_each_latest_value_without_overlap():
+    import pandas as pd
+    cells = get_catalog().cells
+    latest = [90.0, 82.2, 78.4, 75.9]
+    df = pd.DataFrame([{"period": p, "cell_code": c.code, "short_name": c.short_name,
+                        "cell_name": c.name, "color": c.color, "sort_order": i,
+                        "completion": v - (10 if p == "2026-10" else 0)}
+                       for i, (c, v) in enumerate(zip(cells, latest))
+                       for p in ("2026-10", "2026-11")])
+    labels = C.trend_by_cell(df, "t").layout.annotations
+    assert sorted(a.text for a in labels) == ["75,9%", "78,4%", "82,2%", "90%"]
+    assert all(a.x == "Tháng 11/2026" for a in labels)
+    ys = sorted(a.y for a in labels)
+    assert all(b - a >= C.END_LABEL_GAP - 1e-9 for a, b in zip(ys, ys[1:]))
+    assert max(ys) <= 100
+    same = C.trend_by_cell(df.assign(completion=100.0), "t").layout.annotations
+    assert [a.text for a in same] == ["100%"]                   # one label, not four stacked
+
+
 def test_heatmap_draws_no_report_grey_never_zero(db):
     fig = C.cell_area_heatmap(Q.cell_area_summary(db, "quarter", PERIOD), "t")
     back, main = fig.data
