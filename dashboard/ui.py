@@ -5,6 +5,7 @@ on the next interaction without restarting the app.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +37,16 @@ HELP_COMPLETION = DEFINITIONS["completion"] + "\n\n" + DEFINITIONS["rollup"]
 
 GRAIN_OPTIONS = {P.MONTH: "Tháng", P.QUARTER: "Quý", P.HALF: "6 tháng", P.YEAR: "Năm"}
 TREND_LENGTH = 12
+
+
+_MD_INLINE = re.compile(r"([\\`*_\[\]<>$~|]|:(?=\w))")   # emphasis, links, LaTeX, :directives
+_MD_LINE_START = re.compile(r"^(\s*)([#>+\-]|\d+\.)", re.MULTILINE)  # headings, quotes, lists
+
+
+def plain(text: object) -> str:
+    """Text from a report, escaped so Streamlit's Markdown shows it literally."""
+    escaped = _MD_INLINE.sub(r"\\\1", "" if text is None else str(text))
+    return _MD_LINE_START.sub(lambda m: m[1] + "\\" + m[2], escaped)
 
 
 # -- database and cached queries ---------------------------------------------------------
@@ -233,3 +244,20 @@ def text_table(df: pd.DataFrame, **kwargs) -> None:
     """Report text as plain cells (st.dataframe never renders HTML or markdown); a field
     the report left empty shows empty, not "None"."""
     st.dataframe(df, hide_index=True, width="stretch", **{"placeholder": "", **kwargs})
+
+
+def localize_uploader(max_mb: int, types: list[str]) -> None:
+    """Streamlit's file uploader has no text options: its button and instructions come in
+    English. Replace them with Vietnamese through a fixed stylesheet (no report text in it)."""
+    hint = f"Kéo thả tệp vào đây · tối đa {max_mb} MB mỗi tệp · {', '.join(t.upper() for t in types)}"
+    st.html(
+        "<style>"
+        "[data-testid='stFileUploaderDropzone'] button [data-testid='stMarkdownContainer'] p"
+        "{font-size:0}"
+        "[data-testid='stFileUploaderDropzone'] button [data-testid='stMarkdownContainer'] p::after"
+        "{content:'Chọn tệp';font-size:1rem}"
+        "[data-testid='stFileUploaderDropzoneInstructions'] span{font-size:0}"
+        f"[data-testid='stFileUploaderDropzoneInstructions'] span::after{{content:'{hint}';"
+        "font-size:.875rem}"
+        "</style>")
+

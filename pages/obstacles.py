@@ -33,6 +33,19 @@ k3.metric("Đề xuất, kiến nghị", fmt.number(log["proposals"].fillna("").
           border=True)
 st.caption(f"Đến hết {scope.label}, mới nhất trước. " + ui.DEFINITIONS["open_obstacle"])
 
+OPEN_CARDS = 10  # what a meeting reads in full; the table below holds everything
+still_open = log[log["is_open"]].drop_duplicates(["cell_name", "task_code"]).head(OPEN_CARDS)
+if not still_open.empty:
+    st.markdown("**Khó khăn chưa giải quyết** (toàn văn, mới nhất trước)")
+    for r in still_open.itertuples(index=False):
+        with st.container(border=True):
+            st.markdown(f"**{ui.plain(r.cell_name)}** · {ui.plain(r.task_code)} "
+                        f"{ui.plain(r.task_title)} · {fmt.period(r.period)}")
+            st.markdown(f"*Khó khăn, vướng mắc:* {ui.plain(r.obstacles)}")
+            if isinstance(r.proposals, str) and r.proposals.strip():
+                st.markdown(f"*Đề xuất, kiến nghị:* {ui.plain(r.proposals)}")
+    st.markdown("**Tất cả khó khăn, đề xuất**")
+
 if log.empty:
     st.info("Không có khó khăn, đề xuất nào khớp bộ lọc. Bỏ bớt từ khóa tìm kiếm hoặc mở rộng "
             "phạm vi ở thanh bên.")

@@ -5,7 +5,6 @@ Only wiring: reading, checking and storing are etl.load's (the CLI's very code).
 from __future__ import annotations
 
 import hashlib
-import re
 from datetime import date
 
 import pandas as pd
@@ -34,21 +33,13 @@ PREVIEW_COLUMNS = {"excel_row": "Dòng", "task_code": tpl.COL_CODE, "status": tp
                    "participants": tpl.COL_PARTICIPANTS, "posts": tpl.COL_POSTS,
                    "result": tpl.COL_RESULT, "obstacles": tpl.COL_OBSTACLES,
                    "proposals": tpl.COL_PROPOSALS, "evidence": tpl.COL_EVIDENCE}
-_MD_INLINE = re.compile(r"([\\`*_\[\]<>$~|]|:(?=\w))")   # emphasis, links, LaTeX, :directives
-_MD_LINE_START = re.compile(r"^(\s*)([#>+\-]|\d+\.)", re.MULTILINE)  # headings, quotes, lists
-
-
-def plain(text: object) -> str:
-    """Text from a report, escaped so Streamlit's Markdown shows it literally."""
-    escaped = _MD_INLINE.sub(r"\\\1", "" if text is None else str(text))
-    return _MD_LINE_START.sub(lambda m: m[1] + "\\" + m[2], escaped)
-
-
 @st.cache_data(show_spinner=False, max_entries=64)
-def _validate(data: bytes, name: str, cell: str | None, period: str | None) -> load.FileReport:
+def _validate(data: bytes, name: str, cell: str | None, period: str | None,
+              allowed: frozenset[str] | None) -> load.FileReport:
+    """Cached per file and per what the user may load: `allowed` is part of the key, so a
+    check made for the office is never served to a cell's secretary."""
     try:
-        return load.validate_bytes(data, name, cell=cell, period=period,
-                                   allowed_cells=allowed_cells())
+        return load.validate_bytes(data, name, cell=cell, period=period, allowed_cells=allowed)
     except Exception as exc:  # a loader bug on one file must not take the other files down
         report = load.FileReport(load.display_name(name), hashlib.sha256(data).hexdigest(), len(data))
         report.problems.append(Problem(
@@ -57,9 +48,9 @@ def _validate(data: bytes, name: str, cell: str | None, period: str | None) -> l
         return report
 
 
-def allowed_cells() -> set[str] | None:
+def allowed_cells() -> frozenset[str] | None:
     """The signed-in user's cells: a cell's secretary loads only their own cell's reports."""
-    return None if user.can("upload_any_cell") else {user.cell_code}
+    return None if user.can("upload_any_cell") else frozenset({user.cell_code})
 
 
 def header() -> None:
@@ -75,11 +66,12 @@ def header() -> None:
 def check_file(uploaded) -> dict:
     """Validate one uploaded file, with the cell/period picked by hand when it lacks them."""
     data = uploaded.getvalue()
-    first = _validate(data, uploaded.name, None, None)
+    allowed = allowed_cells()
+    first = _validate(data, uploaded.name, None, None, allowed)
     needs = first.needs()
     cell = st.session_state.get(_pick_key("cell", uploaded)) if "cell" in needs else None
     period = st.session_state.get(_pick_key("period", uploaded)) if "period" in needs else None
-    report = _validate(data, uploaded.name, cell, period) if (cell or period) else first
+    report = _validate(data, uploaded.name, cell, period, allowed) if (cell or period) else first
     return {"uploaded": uploaded, "data": data, "report": report, "needs": needs}
 
 
@@ -90,7 +82,7 @@ def _pick_key(what: str, uploaded) -> str:
 def show_file(entry: dict) -> None:
     report, uploaded = entry["report"], entry["uploaded"]
     icon = ":material/check_circle:" if report.ok else ":material/error:"
-    with st.expander(f"{icon} {plain(report.file_name)} — {plain(_summary(report))}",
+    with st.expander(f"{icon} {ui.plain(report.file_name)} — {ui.plain(_summary(report))}",
                      expanded=not report.ok):
         _pickers(entry["needs"], uploaded)
         for sheet in report.sheets:
@@ -140,7 +132,7 @@ def _sheet_preview(sheet) -> None:
              f"Ngày báo cáo: {fmt.date_vn(sheet.report_date)}" if sheet.report_date else "",
              f"Người lập: {sheet.prepared_by}" if sheet.prepared_by else "",
              f"{len(sheet.rows)} nhiệm vụ"]
-    st.markdown(" · ".join(plain(f) for f in facts if f))
+    st.markdown(" · ".join(ui.plain(f) for f in facts if f))
     if sheet.is_sample:
         st.warning("Đây là dữ liệu mẫu (không phải báo cáo thật).")
     st.dataframe(preview_frame(sheet.to_frame()), hide_index=True)
@@ -168,7 +160,7 @@ def _problems_table(report: load.FileReport) -> None:
         st.warning(f"{len(shown)} cảnh báo: tệp vẫn nạp được.")
     table = pd.DataFrame([p.as_row() for p in shown]).drop(columns=["Tệp"])
     table["Dòng"] = [("" if pd.isna(v) else str(int(v))) for v in table["Dòng"]]
-    st.table(table.map(plain), hide_index=True)
+    st.table(table.map(ui.plain), hide_index=True)
 
 
 # -- loading ---------------------------------------------------------------------------
@@ -257,10 +249,10 @@ def show_last_summary() -> None:
         st.success(f"Đã nạp xong {len(stored)} báo cáo: "
                    + "; ".join(f"{COUNT_TEXT[action]} {n}" for action, n in counts.items())
                    + ". Các biểu đồ đã cập nhật số liệu mới.")
-        st.table(pd.DataFrame([summary_row(name, item) for name, item in stored]).map(plain),
+        st.table(pd.DataFrame([summary_row(name, item) for name, item in stored]).map(ui.plain),
                  hide_index=True)
     for failure in failures:
-        st.error(plain(failure))
+        st.error(ui.plain(failure))
     buttons = st.container(horizontal=True)
     changed = [item for _, item in stored if item.action != "unchanged"]
     if changed and buttons.button("Hoàn tác lần nạp này", key="undo_load", icon=":material/undo:",
@@ -280,6 +272,7 @@ def main() -> None:
         st.caption(f"Tài khoản {user.username} nạp báo cáo của {get_catalog().cell(user.cell_code).name}; "
                    f"ghi vào lịch sử với tên {user.username}.")
     show_last_summary()
+    ui.localize_uploader(MAX_MB, TYPES)
     files = st.file_uploader("Tệp báo cáo", type=TYPES, accept_multiple_files=True,
                              max_upload_size=MAX_MB,
                              key=f"upload_files_{st.session_state.get('upload_round', 0)}",
