@@ -246,6 +246,20 @@ def text_table(df: pd.DataFrame, **kwargs) -> None:
     st.dataframe(df, hide_index=True, width="stretch", **{"placeholder": "", **kwargs})
 
 
+def task_table(rows: pd.DataFrame, columns: list[str]) -> None:
+    """Task rows (assignment_facts) as the pages show them, in the given column order."""
+    text_table(rows.assign(**{
+        "Mã": rows["task_code"], "Nhiệm vụ": rows["task_title"], "Chi bộ": rows["cell_name"],
+        "Vai trò": rows["role"].map(role_label),
+        "Trạng thái": rows["status"].map(status_label),
+        "Tỷ lệ hoàn thành": rows["completion_pct"].map(fmt.pct_or_no_report),
+        "Số hoạt động": rows["activities"].map(fmt.number),
+        "Lượt người tham gia": rows["participants"].map(fmt.number),
+        "Tin, bài": rows["posts"].map(fmt.number),
+        "Kết quả đạt được": rows["result"], "Khó khăn, vướng mắc": rows["obstacles"],
+        "Đề xuất, kiến nghị": rows["proposals"]})[columns])
+
+
 def localize_uploader(max_mb: int, types: list[str]) -> None:
     """Streamlit's file uploader has no text options: its button and instructions come in
     English. Replace them with Vietnamese through a fixed stylesheet (no report text in it)."""

@@ -54,14 +54,5 @@ ui.chart(ui.figure(charts.flow_by_task, queries.assignment_facts, scope.grain, [
          ui.chart_name(f"{metric} {area}", scope), scope.text, ui.DEFINITIONS["rollup"])
 
 reported = rows[rows["status"].notna()]
-ui.text_table(reported.assign(**{
-    "Mã": reported["task_code"], "Chi bộ": reported["cell_name"],
-    "Vai trò": reported["role"].map(ui.role_label),
-    "Trạng thái": reported["status"].map(ui.status_label),
-    "Tỷ lệ hoàn thành": reported["completion_pct"].map(fmt.pct_or_no_report),
-    "Số hoạt động": reported["activities"].map(fmt.number),
-    "Lượt người tham gia": reported["participants"].map(fmt.number),
-    "Tin, bài": reported["posts"].map(fmt.number),
-    "Kết quả đạt được": reported["result"]})[
-    ["Mã", "Chi bộ", "Vai trò", "Trạng thái", "Tỷ lệ hoàn thành", "Số hoạt động",
-     "Lượt người tham gia", "Tin, bài", "Kết quả đạt được"]])
+ui.task_table(reported, ["Mã", "Chi bộ", "Vai trò", "Trạng thái", "Tỷ lệ hoàn thành",
+                         "Số hoạt động", "Lượt người tham gia", "Tin, bài", "Kết quả đạt được"])

@@ -51,16 +51,6 @@ with right:
              ui.chart_name(f"xu huong nhiem vu {cell}", scope), scope.text, ui.HELP_COMPLETION)
 
 st.markdown("**Chi tiết** (★ chủ trì)")
-ui.text_table(rows.assign(**{
-    "Mã": rows["task_code"], "Nhiệm vụ": rows["task_title"],
-    "Vai trò": rows["role"].map(ui.role_label),
-    "Trạng thái": rows["status"].map(ui.status_label),
-    "Tỷ lệ hoàn thành": rows["completion_pct"].map(fmt.pct_or_no_report),
-    "Số hoạt động": rows["activities"].map(fmt.number),
-    "Lượt người tham gia": rows["participants"].map(fmt.number),
-    "Tin, bài": rows["posts"].map(fmt.number),
-    "Kết quả đạt được": rows["result"], "Khó khăn, vướng mắc": rows["obstacles"],
-    "Đề xuất, kiến nghị": rows["proposals"]})[
-    ["Mã", "Nhiệm vụ", "Vai trò", "Trạng thái", "Tỷ lệ hoàn thành", "Số hoạt động",
-     "Lượt người tham gia", "Tin, bài", "Kết quả đạt được", "Khó khăn, vướng mắc",
-     "Đề xuất, kiến nghị"]])
+ui.task_table(rows, ["Mã", "Nhiệm vụ", "Vai trò", "Trạng thái", "Tỷ lệ hoàn thành",
+                     "Số hoạt động", "Lượt người tham gia", "Tin, bài", "Kết quả đạt được",
+                     "Khó khăn, vướng mắc", "Đề xuất, kiến nghị"])
