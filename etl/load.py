@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-import pandas as pd
 import pyarrow as pa
 
 from etl import db as dbmod
@@ -381,15 +380,3 @@ def load_path(path: Path | str, db_path: Path | str | None = None, cell: str | N
     if not report.ok or dry_run:
         return report, None
     return report, store(report, data, db_path, loaded_by, catalog)
-
-
-def rows_frame(report: FileReport) -> pd.DataFrame:
-    """All parsed rows of a file, with their sheet, cell and period: for previews."""
-    frames = []
-    for s in report.sheets:
-        f = s.to_frame()
-        f.insert(0, "period", s.period)
-        f.insert(0, "cell_code", s.cell_code)
-        f.insert(0, "sheet", s.sheet)
-        frames.append(f)
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
