@@ -45,7 +45,7 @@ class Sheet:
     rows: list[list[object]]
     # (row index, column index) of numeric cells shown as a percentage (0.8 shown 80%).
     percent_cells: set[tuple[int, int]] | None = None
-    # Filled lazily for xlsx/xls, where reading formats costs a second parse.
+    # Filled lazily for xls and ods, where reading formats costs a second parse (xlsx: at read).
     _percent_loader: object = field(default=None, repr=False)
 
     def is_percent(self, row: int, col: int) -> bool:
@@ -154,25 +154,75 @@ def _too_large_sheet(where: str, rows: int, columns: int | None = None) -> Unrea
         f"{MAX_SHEET_COLUMNS} cột) rồi gửi lại.", code="too_large")
 
 
-_XLSX_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d{1,7})"[^>]*?(?<!/)>')
+_XLSX_CELL = re.compile(rb"<c\s([^>]*?)(?<!/)>")   # a cell holding something (not <c .../>)
+_XLSX_REF = re.compile(rb'\br="([A-Z]{1,3})(\d{1,7})"')
+_XLSX_STYLE = re.compile(rb'\bs="(\d+)"')
+_MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
 
-def _check_xlsx_extent(data: bytes) -> None:
-    """Refuse a sheet whose cells reach past the limits before calamine builds it in
-    memory: a 5 KB file with one value in J1048576 would otherwise cost gigabytes."""
+def _scan_xlsx(data: bytes) -> dict[str, set[tuple[int, int]]]:
+    """One streamed pass over each sheet's XML, before calamine builds anything:
+    refuses a sheet whose cells reach past the limits (a 5 KB file with one value in
+    J1048576 would otherwise cost gigabytes), and finds the cells formatted as a
+    percentage (0.8 shown as 80%), which calamine does not report.
+    Returns {sheet name: {(row index, column index), ...}}."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             names = _xlsx_sheet_names(zf)
+            percent_styles = _xlsx_percent_styles(zf)
+            percent_cells = {}
             for info in zf.infolist():
                 if not re.fullmatch(r"xl/worksheets/[^/]+\.xml", info.filename):
                     continue
-                rows, columns = _xml_extent(zf, info)
+                name = names.get(info.filename)
+                rows, columns, percent = _scan_sheet_xml(zf, info, percent_styles)
                 if rows > MAX_SHEET_ROWS or columns > MAX_SHEET_COLUMNS:
-                    name = names.get(info.filename)
                     where = f"Trang tính '{name}'" if name else "Một trang tính trong tệp"
                     raise _too_large_sheet(where, rows, columns)
+                percent_cells[name] = percent
+            return percent_cells
     except (zipfile.BadZipFile, zlib.error, EOFError, ElementTree.ParseError) as exc:
         raise _corrupt() from exc
+
+
+def _xlsx_percent_styles(zf: zipfile.ZipFile) -> set[int]:
+    """Indexes of the cell formats (cellXfs) that show a number as a percentage."""
+    try:
+        root = ElementTree.fromstring(zf.read("xl/styles.xml"))
+    except KeyError:
+        return set()
+    custom = {int(f.get("numFmtId", "0")): f.get("formatCode", "") for f in root.iter(_MAIN_NS + "numFmt")}
+    # 9 and 10 are Excel's built-in 0% and 0.00%; a quoted or escaped % is literal text.
+    percent_ids = {9, 10} | {i for i, code in custom.items()
+                             if "%" in re.sub(r'"[^"]*"|\\.', "", code)}
+    xfs = root.find(_MAIN_NS + "cellXfs")
+    return {i for i, xf in enumerate(xfs if xfs is not None else [])
+            if int(xf.get("numFmtId", "0")) in percent_ids}
+
+
+def _scan_sheet_xml(zf: zipfile.ZipFile, info: zipfile.ZipInfo, percent_styles: set[int]
+                    ) -> tuple[int, int, set[tuple[int, int]]]:
+    """Last row and column holding a value, and the percent-formatted cells, streamed."""
+    rows = columns = 0
+    percent: set[tuple[int, int]] = set()
+    tail = b""
+    with zf.open(info) as stream:
+        while chunk := stream.read(1 << 20):
+            buffer = tail + chunk
+            matched_to = 0
+            for match in _XLSX_CELL.finditer(buffer):
+                matched_to = match.end()
+                ref = _XLSX_REF.search(match[1])
+                if ref is None:
+                    continue
+                row, column = int(ref[2]), _column_number(ref[1])
+                rows, columns = max(rows, row), max(columns, column)
+                style = _XLSX_STYLE.search(match[1])
+                if style and int(style[1]) in percent_styles:
+                    percent.add((row - 1, column - 1))
+            # A tag cut by the chunk boundary is matched with the next chunk.
+            tail = buffer[max(matched_to, len(buffer) - 512):]
+    return rows, columns, percent
 
 
 def _xlsx_sheet_names(zf: zipfile.ZipFile) -> dict[str, str]:
@@ -192,20 +242,6 @@ def _xlsx_sheet_names(zf: zipfile.ZipFile) -> dict[str, str]:
     return paths
 
 
-def _xml_extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[int, int]:
-    """Last row and column holding a value (non-empty <c> elements), streamed."""
-    rows = columns = 0
-    tail = b""
-    with zf.open(info) as stream:
-        while chunk := stream.read(1 << 20):
-            buffer = tail + chunk
-            for letters, number in _XLSX_CELL.findall(buffer):
-                rows = max(rows, int(number))
-                columns = max(columns, _column_number(letters))
-            tail = buffer[-256:]  # a tag cut by the chunk boundary is matched next time
-    return rows, columns
-
-
 def _column_number(letters: bytes) -> int:
     n = 0
     for ch in letters:
@@ -214,8 +250,7 @@ def _column_number(letters: bytes) -> int:
 
 
 def _read_workbook(data: bytes, kind: str) -> list[Sheet]:
-    if kind == "xlsx":
-        _check_xlsx_extent(data)
+    xlsx_percent_cells = _scan_xlsx(data) if kind == "xlsx" else {}
     try:
         wb = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except python_calamine.PasswordError as exc:
@@ -230,7 +265,10 @@ def _read_workbook(data: bytes, kind: str) -> list[Sheet]:
     for meta in wb.sheets_metadata:
         if str(meta.typ) != str(python_calamine.SheetTypeEnum.WorkSheet):
             continue
-        sheets.append(_read_calamine_sheet(wb, meta.name, data, kind))
+        sheet = _read_calamine_sheet(wb, meta.name, data, kind)
+        if kind == "xlsx":
+            sheet.percent_cells = xlsx_percent_cells.get(meta.name, set())
+        sheets.append(sheet)
     return sheets
 
 
@@ -245,8 +283,7 @@ def _read_calamine_sheet(wb, name: str, data: bytes, kind: str) -> Sheet:
         raise _too_large_sheet(f"Trang tính '{name}'", rows, columns)
     rows = ws.to_python(skip_empty_area=False)
     rows = [list(r) for r in rows]
-    loader = {"xlsx": lambda: _xlsx_percent_cells(data, name),
-              "xls": lambda: _xls_percent_cells(data, name),
+    loader = {"xls": lambda: _xls_percent_cells(data, name),
               "ods": lambda: _ods_percent_cells(data, name)}.get(kind)
     return Sheet(name=name, rows=rows, _percent_loader=loader)
 
@@ -282,23 +319,6 @@ def _read_csv(data: bytes, file_name: str) -> Sheet:
 
 
 # -- number formats (calamine gives values only) ---------------------------------
-
-def _xlsx_percent_cells(data: bytes, sheet_name: str) -> set[tuple[int, int]]:
-    import openpyxl  # only when a value could be a formatted fraction
-
-    wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    try:
-        ws = wb[sheet_name]
-        found = set()
-        for r, row in enumerate(ws.iter_rows()):
-            for cell in row:
-                fmt = getattr(cell, "number_format", "") or ""
-                if "%" in fmt and isinstance(cell.value, (int, float)):
-                    found.add((r, cell.column - 1))
-        return found
-    finally:
-        wb.close()
-
 
 def _xls_percent_cells(data: bytes, sheet_name: str) -> set[tuple[int, int]]:
     import xlrd
