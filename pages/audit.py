@@ -3,7 +3,7 @@ from datetime import date, datetime, time, timedelta
 
 import streamlit as st
 
-from dashboard import auth
+from dashboard import auth, ui
 from etl import users
 from etl.db import default_db_path
 
@@ -22,7 +22,7 @@ OUTCOME_LABELS = {"added": "thêm mới", "superseded": "thay thế báo cáo tr
 auth.guard("view_audit")
 db = default_db_path()
 
-st.subheader("Nhật ký thao tác")
+ui.page_header("Ai đã làm gì, khi nào? (nhật ký thao tác)", stop_when_empty=False)
 st.caption("Ai đăng nhập, nạp, khôi phục, rút, xuất báo cáo gì và khi nào. Nhật ký chỉ được ghi thêm, "
            "không sửa, không xóa.")
 

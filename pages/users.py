@@ -1,7 +1,7 @@
 """Tài khoản: the administrator adds users and enables or disables them."""
 import streamlit as st
 
-from dashboard import auth
+from dashboard import auth, ui
 from etl import users
 from etl.catalog import get_catalog
 from etl.db import default_db_path
@@ -10,7 +10,7 @@ admin = auth.guard("manage_users")
 db = default_db_path()
 catalog = get_catalog()
 
-st.subheader("Tài khoản người dùng")
+ui.page_header("Ai được dùng bảng điều khiển, với vai trò nào?", stop_when_empty=False)
 st.caption("Thêm tài khoản cho lãnh đạo, văn phòng và bí thư các chi bộ; khóa tài khoản không còn dùng.")
 
 
