@@ -128,3 +128,25 @@ def demo_subs(months=("2026-04", "2026-05", "2026-06", "2026-07", "2026-08", "20
             subs.append(Sub(cell.code, month, rows, is_sample=is_sample,
                             report_date=end + timedelta(days=3 + (ci + mi) % 5)))
     return subs
+
+
+def load_sample_reports(folder: Path) -> Path:
+    """The project's sample reports, regenerated into `folder` and loaded by the real
+    CLI into `folder`/progress.duckdb (PROGRESS_DB ignored)."""
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    db = folder / "progress.duckdb"
+    env = {k: v for k, v in os.environ.items() if k != "PROGRESS_DB"}
+
+    def etl(*args: str) -> None:
+        done = subprocess.run([sys.executable, "-m", "etl", *args], cwd=root, env=env,
+                              capture_output=True, text=True, encoding="utf-8", timeout=120)
+        assert done.returncode == 0, done.stdout + done.stderr
+
+    etl("samples", "--out", str(folder / "files"))
+    etl("load", "--db", str(db), *sorted(map(str, (folder / "files").glob("*.xlsx"))))
+    return db
+

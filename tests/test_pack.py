@@ -20,6 +20,7 @@ from pptx.enum.shapes import MSO_SHAPE_TYPE
 from dashboard import pack, queries
 from dashboard_db import build_db, row, sub
 from etl.catalog import get_catalog
+from dashboard_db import load_sample_reports
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PERIOD = "2026-Q3"
@@ -32,18 +33,7 @@ INJECTIONS = {"=HYPERLINK(\"http://x\",\"bấm\")": "obstacles", "+1+2": "propos
 
 @pytest.fixture(scope="module")
 def sample_db(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("samples")
-    db = folder / "progress.duckdb"
-    env = {k: v for k, v in os.environ.items() if k != "PROGRESS_DB"}
-
-    def etl(*args: str) -> None:
-        done = subprocess.run([sys.executable, "-m", "etl", *args], cwd=PROJECT_ROOT, env=env,
-                              capture_output=True, text=True, encoding="utf-8", timeout=120)
-        assert done.returncode == 0, done.stdout + done.stderr
-
-    etl("samples", "--out", str(folder / "files"))
-    etl("load", "--db", str(db), *sorted(map(str, (folder / "files").glob("*.xlsx"))))
-    return db
+    return load_sample_reports(tmp_path_factory.mktemp("samples"))
 
 
 @pytest.fixture(scope="module")

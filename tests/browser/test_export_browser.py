@@ -2,9 +2,6 @@
 from __future__ import annotations
 
 import io
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,8 +9,8 @@ from PIL import Image
 from playwright.sync_api import Page, expect
 from pptx import Presentation
 from signin import sign_in
+from dashboard_db import load_sample_reports
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CHART_TIMEOUT_MS = 60_000
 PACK_TIMEOUT_MS = 120_000
 
@@ -21,17 +18,7 @@ PACK_TIMEOUT_MS = 120_000
 @pytest.fixture
 def sample_db(tmp_path) -> Path:
     """The project's sample reports, loaded by the real loader."""
-    db = tmp_path / "progress.duckdb"
-    env = {k: v for k, v in os.environ.items() if k != "PROGRESS_DB"}
-
-    def etl(*args: str) -> None:
-        done = subprocess.run([sys.executable, "-m", "etl", *args], cwd=PROJECT_ROOT, env=env,
-                              capture_output=True, text=True, encoding="utf-8", timeout=120)
-        assert done.returncode == 0, done.stdout + done.stderr
-
-    etl("samples", "--out", str(tmp_path / "files"))
-    etl("load", "--db", str(db), *sorted(map(str, (tmp_path / "files").glob("*.xlsx"))))
-    return db
+    return load_sample_reports(tmp_path)
 
 
 def test_chart_png_download(page: Page, start_app, sample_db, tmp_path):
