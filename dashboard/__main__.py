@@ -14,13 +14,11 @@ from etl.cli import VietnameseArgumentParser
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
-_Parser = VietnameseArgumentParser
-
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m dashboard",
+    parser = VietnameseArgumentParser(prog="python -m dashboard",
                      description="Bảng điều khiển tiến độ: xuất bộ báo cáo họp.")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=VietnameseArgumentParser)
     pack = sub.add_parser("pack", help="tạo bộ báo cáo họp (PPTX, PDF, XLSX) cho một kỳ")
     pack.add_argument("--period", required=True, help="mã kỳ, ví dụ 2026-Q3, 2026-07, 2026-H1")
     pack.add_argument("--out", required=True, metavar="DIR", help="thư mục ghi các tệp")

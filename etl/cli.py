@@ -26,13 +26,11 @@ class VietnameseArgumentParser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"Lỗi cú pháp lệnh: {message}\n")
 
 
-_Parser = VietnameseArgumentParser
-
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m etl",
+    parser = VietnameseArgumentParser(prog="python -m etl",
                      description="Nạp và kiểm tra báo cáo tiến độ của các chi bộ.")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=VietnameseArgumentParser)
 
     load = sub.add_parser("load", help="kiểm tra và nạp báo cáo vào cơ sở dữ liệu")
     load.add_argument("files", nargs="+", metavar="FILE", help=".xlsx, .xls, .ods hoặc .csv")
@@ -54,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--db")
 
     users = sub.add_parser("users", help="quản lý tài khoản đăng nhập")
-    users_sub = users.add_subparsers(dest="users_command", required=True, parser_class=_Parser)
+    users_sub = users.add_subparsers(dest="users_command", required=True, parser_class=VietnameseArgumentParser)
     add = users_sub.add_parser("add", help="thêm tài khoản")
     add.add_argument("username")
     add.add_argument("--name", required=True, help="họ tên")

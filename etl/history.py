@@ -216,11 +216,6 @@ def restore(db_path: Path | str | None, submission_id: int, by: str) -> Change:
     return Change("restore", submission_id, tuple(moves), at)
 
 
-def reinstate(db_path: Path | str | None, submission_id: int, by: str) -> Change:
-    """Bring a withdrawn submission back into the figures (a restore of a withdrawn one)."""
-    return restore(db_path, submission_id, by)
-
-
 def withdraw(db_path: Path | str | None, submission_id: int, by: str) -> Change:
     """Take a submission out of the figures; nothing is promoted in its place."""
     with dbmod.write_connection(db_path) as con:

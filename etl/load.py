@@ -371,12 +371,3 @@ def _insert(con, table: str, schema: pa.Schema, records: list[tuple]) -> None:
         con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM incoming_batch")
     finally:
         con.unregister("incoming_batch")
-
-
-def load_path(path: Path | str, db_path: Path | str | None = None, cell: str | None = None,
-              period: str | None = None, dry_run: bool = False, loaded_by: str | None = None,
-              catalog: Catalog | None = None) -> tuple[FileReport, StoreOutcome | None]:
-    report, data = validate_path(path, cell, period, catalog)
-    if not report.ok or dry_run:
-        return report, None
-    return report, store(report, data, db_path, loaded_by, catalog)

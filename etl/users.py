@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import duckdb
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -83,8 +84,13 @@ def check_password_strength(password: str) -> None:
 
 
 def count_users(db_path: Path | str | None = None) -> int:
-    with dbmod.write_connection(db_path) as con:  # creates the schema on a fresh install
-        return con.execute("SELECT count(*) FROM users").fetchone()[0]
+    """Accounts in the database; 0 before the database (or its users table) exists. A
+    read: the sign-in page asks on every rerun and must not lock out a CLI load."""
+    try:
+        with dbmod.read_connection(db_path) as con:
+            return con.execute("SELECT count(*) FROM users").fetchone()[0]
+    except (dbmod.DatabaseMissing, duckdb.CatalogException):
+        return 0
 
 
 def add_user(db_path, username: str, full_name: str, role: str, password: str | None,

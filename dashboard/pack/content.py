@@ -238,11 +238,6 @@ def _paged(part: TablePart) -> list[TablePart]:
             for i, chunk in enumerate(chunks)]
 
 
-def chart_parts(scope: Scope) -> list[ChartPart]:
-    """The dashboard's charts for the scope, each with the figures behind it."""
-    return list(iter_chart_parts(scope))
-
-
 def iter_chart_parts(scope: Scope):
     """Yields each chart as soon as its query returns, so rendering can start."""
     from dashboard import charts, fmt, queries
