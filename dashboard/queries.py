@@ -1,7 +1,8 @@
 """Every number the dashboard shows, as DataFrames read from the DuckDB file.
 
-Functions take `(db_path, filters...)` and return pandas DataFrames. Values are bound
-parameters; the only text formatted into SQL is a fixed expression picked by grain.
+Functions take `(store, filters...)` and return pandas DataFrames. Values are bound
+parameters; no value is ever formatted into SQL text. The roll-up of reports to a grain
+is the database's macro period_bucket (etl/migrations/003_period_buckets.sql).
 Definitions (also the help text on figures):
 - completion of a scope in a period = mean completion_pct of the tasks reported in the
   current submissions of that scope (rolled up: each (cell, task)'s latest report);
@@ -21,26 +22,10 @@ from pathlib import Path
 import pandas as pd
 
 from etl import periods as P
-from etl.catalog import get_catalog
-from etl.db import read_connection
+from etl.store import Store
+from etl.vocab import Grain, ReportTimeliness
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
-
-# The key of the period of each grain that wholly contains a submission's period;
-# NULL when it straddles two (a quarter report has no month).
-_Y = "CAST(year(period_start) AS VARCHAR)"
-BUCKET = {
-    P.MONTH: "CASE WHEN period_grain = 'month' THEN strftime(period_start, '%Y-%m') END",
-    P.QUARTER: (f"CASE WHEN year(period_start) = year(period_end) "
-                f"AND quarter(period_start) = quarter(period_end) "
-                f"THEN {_Y} || '-Q' || CAST(quarter(period_start) AS VARCHAR) END"),
-    P.HALF: (f"CASE WHEN year(period_start) = year(period_end) "
-             f"AND (month(period_start) <= 6) = (month(period_end) <= 6) "
-             f"THEN {_Y} || CASE WHEN month(period_start) <= 6 THEN '-H1' ELSE '-H2' END END"),
-    P.YEAR: f"CASE WHEN year(period_start) = year(period_end) THEN {_Y} END",
-}
-
-STATUS_CODES = ("done", "in_progress", "delayed", "not_started")
 
 
 @lru_cache(maxsize=None)
@@ -48,70 +33,73 @@ def _sql_file(name: str) -> str:
     return (SQL_DIR / name).read_text(encoding="utf-8")
 
 
-def _facts_sql(grain: str, select: str) -> str:
-    if grain not in BUCKET:
-        raise ValueError(f"unknown grain {grain!r}")
-    return _sql_file("facts.sql").replace("{bucket}", BUCKET[grain]) + "\n" + select
+def _facts_sql(select: str) -> str:
+    """The roll-up CTEs of facts.sql, then the query that reads them."""
+    return _sql_file("facts.sql") + "\n" + select
 
 
-def _plan_code(con) -> str | None:
+def _plan_code(con, store: Store) -> str | None:
     """The catalog's plan when the database has it, else the only plan there."""
     row = con.execute("SELECT plan_code FROM plans ORDER BY (plan_code = ?) DESC, plan_code "
-                      "LIMIT 1", [get_catalog().plan.code]).fetchone()
+                      "LIMIT 1", [store.catalog.plan.code]).fetchone()
     return row[0] if row else None
 
 
-def _run(db_path, sql: str, params: dict | None = None) -> pd.DataFrame:
-    with read_connection(db_path) as con:
+def _run(store: Store, sql: str, params: dict | None = None) -> pd.DataFrame:
+    with store.read() as con:
         params = dict(params or {})
         if "$plan" in sql:
-            params["plan"] = _plan_code(con)
+            params["plan"] = _plan_code(con, store)
         return con.execute(sql, params).df()
 
 
-def _scope(periods, cells, areas) -> dict:
+def _scope(grain, periods, cells, areas) -> dict:
     as_list = lambda v: None if v is None else [str(x) for x in v]  # noqa: E731
     if isinstance(periods, str):
         periods = [periods]
-    return {"periods": as_list(periods), "cells": as_list(cells), "areas": as_list(areas)}
+    scope = {"periods": as_list(periods), "cells": as_list(cells), "areas": as_list(areas)}
+    if grain is not None:
+        scope["grain"] = Grain(grain).value   # ValueError for an unknown grain
+    return scope
 
 
 # -- catalog -----------------------------------------------------------------------------
 
-def plan_info(db_path) -> dict:
-    df = _run(db_path, "SELECT * FROM plans WHERE plan_code = $plan")
+def plan_info(store: Store) -> dict:
+    df = _run(store, "SELECT * FROM plans WHERE plan_code = $plan")
     return df.iloc[0].to_dict() if len(df) else {}
 
 
-def cells(db_path) -> pd.DataFrame:
+def cells(store: Store) -> pd.DataFrame:
     """cell_code, cell_name, short_name, color, supervisor, sort_order."""
-    return _run(db_path, "SELECT cell_code, cell_name, short_name, color, supervisor, sort_order "
+    return _run(store, "SELECT cell_code, cell_name, short_name, color, supervisor, sort_order "
                          "FROM cells WHERE plan_code = $plan ORDER BY sort_order")
 
 
-def areas(db_path) -> pd.DataFrame:
-    return _run(db_path, "SELECT area_code, area_name, short_name, sort_order FROM areas "
+def areas(store: Store) -> pd.DataFrame:
+    return _run(store, "SELECT area_code, area_name, short_name, sort_order FROM areas "
                          "WHERE plan_code = $plan ORDER BY sort_order")
 
 
-def tasks(db_path) -> pd.DataFrame:
-    return _run(db_path, "SELECT task_code, area_code, task_title, sort_order FROM tasks "
+def tasks(store: Store) -> pd.DataFrame:
+    return _run(store, "SELECT task_code, area_code, task_title, sort_order FROM tasks "
                          "WHERE plan_code = $plan ORDER BY sort_order")
 
 
 # -- what is loaded -------------------------------------------------------------------
 
-def period_keys(db_path, grain: str) -> list[str]:
+def period_keys(store: Store, grain: str) -> list[str]:
     """Periods of `grain` holding at least one current submission, oldest first."""
-    sql = (f"SELECT DISTINCT {BUCKET[grain]} AS period FROM submissions "
-           "WHERE state = 'current' AND plan_code = $plan AND period IS NOT NULL")
-    keys = _run(db_path, f"SELECT period FROM ({sql}) WHERE period IS NOT NULL")["period"]
-    return sorted(keys, key=lambda k: P.from_key(k).start)
+    keys = _run(store, """
+        SELECT DISTINCT period_bucket($grain, period_grain, period_start, period_end) AS period
+        FROM submissions WHERE state = 'current' AND plan_code = $plan""",
+        {"grain": Grain(grain).value})["period"]
+    return sorted((k for k in keys if isinstance(k, str)), key=lambda k: P.from_key(k).start)
 
 
-def data_status(db_path) -> dict:
+def data_status(store: Store) -> dict:
     """submissions (current), data_date (latest report date), is_sample (any sample loaded)."""
-    df = _run(db_path, """
+    df = _run(store, """
         SELECT count(*) AS submissions,
                max(coalesce(report_date, CAST(loaded_at AS DATE))) AS data_date,
                coalesce(bool_or(is_sample), false) AS is_sample
@@ -125,22 +113,22 @@ def data_status(db_path) -> dict:
 
 # -- rolled-up progress -------------------------------------------------------------------
 
-def facts(db_path, grain: str, periods=None, cells=None, areas=None) -> pd.DataFrame:
+def facts(store: Store, grain: str, periods=None, cells=None, areas=None) -> pd.DataFrame:
     """One row per (period, cell, task) reported: stock and flow columns, names attached."""
-    return _run(db_path, _facts_sql(grain, """
+    return _run(store, _facts_sql("""
         SELECT f.*, c.short_name AS cell_short, c.cell_name, t.task_title,
                ar.short_name AS area_short, ar.area_name
         FROM facts f
         LEFT JOIN cells c ON c.plan_code = $plan AND c.cell_code = f.cell_code
         LEFT JOIN tasks t ON t.plan_code = $plan AND t.task_code = f.task_code
         LEFT JOIN areas ar ON ar.plan_code = $plan AND ar.area_code = f.area_code
-        ORDER BY f.period, c.sort_order, t.sort_order"""), _scope(periods, cells, areas))
+        ORDER BY f.period, c.sort_order, t.sort_order"""), _scope(grain, periods, cells, areas))
 
 
-def cell_summary(db_path, grain: str, periods=None, cells=None, areas=None) -> pd.DataFrame:
+def cell_summary(store: Store, grain: str, periods=None, cells=None, areas=None) -> pd.DataFrame:
     """Per (period, cell in scope): completion (NULL when nothing reported), has_report,
     tasks_reported (assigned ones), tasks_assigned, tasks_done, tasks_delayed."""
-    return _run(db_path, _facts_sql(grain, """
+    return _run(store, _facts_sql("""
         SELECT p.period, c.cell_code, c.cell_name, c.short_name, c.color, c.sort_order,
                (rc.cell_code IS NOT NULL) AS has_report,
                avg(f.completion_pct) AS completion,
@@ -152,12 +140,12 @@ def cell_summary(db_path, grain: str, periods=None, cells=None, areas=None) -> p
         LEFT JOIN reported_cells rc ON rc.bucket = p.period AND rc.cell_code = c.cell_code
         LEFT JOIN facts f ON f.period = p.period AND f.cell_code = c.cell_code
         GROUP BY ALL
-        ORDER BY p.period, c.sort_order"""), _scope(periods, cells, areas))
+        ORDER BY p.period, c.sort_order"""), _scope(grain, periods, cells, areas))
 
 
-def area_summary(db_path, grain: str, periods=None, cells=None, areas=None) -> pd.DataFrame:
+def area_summary(store: Store, grain: str, periods=None, cells=None, areas=None) -> pd.DataFrame:
     """Per (period, task area in scope): completion over all reported (cell, task) rows."""
-    return _run(db_path, _facts_sql(grain, """
+    return _run(store, _facts_sql("""
         SELECT p.period, ar.area_code, ar.area_name, ar.short_name, ar.sort_order,
                avg(f.completion_pct) AS completion,
                count(f.task_code) FILTER (WHERE f.role IS NOT NULL) AS tasks_reported,
@@ -167,13 +155,13 @@ def area_summary(db_path, grain: str, periods=None, cells=None, areas=None) -> p
         FROM periods p CROSS JOIN scope_areas ar
         LEFT JOIN facts f ON f.period = p.period AND f.area_code = ar.area_code
         GROUP BY ALL
-        ORDER BY p.period, ar.sort_order"""), _scope(periods, cells, areas))
+        ORDER BY p.period, ar.sort_order"""), _scope(grain, periods, cells, areas))
 
 
-def cell_area_summary(db_path, grain: str, periods=None, cells=None, areas=None) -> pd.DataFrame:
+def cell_area_summary(store: Store, grain: str, periods=None, cells=None, areas=None) -> pd.DataFrame:
     """Per (period, cell, area): completion, has_report (the cell sent a report in the
     period), tasks_assigned (0: the cell has no task in that area)."""
-    return _run(db_path, _facts_sql(grain, """
+    return _run(store, _facts_sql("""
         SELECT p.period, c.cell_code, c.short_name AS cell_short, c.cell_name, c.sort_order AS cell_order,
                ar.area_code, ar.short_name AS area_short, ar.area_name, ar.sort_order AS area_order,
                (rc.cell_code IS NOT NULL) AS has_report,
@@ -186,13 +174,13 @@ def cell_area_summary(db_path, grain: str, periods=None, cells=None, areas=None)
         LEFT JOIN facts f ON f.period = p.period AND f.cell_code = c.cell_code
                          AND f.area_code = ar.area_code
         GROUP BY ALL
-        ORDER BY p.period, c.sort_order, ar.sort_order"""), _scope(periods, cells, areas))
+        ORDER BY p.period, c.sort_order, ar.sort_order"""), _scope(grain, periods, cells, areas))
 
 
-def assignment_facts(db_path, grain: str, periods=None, cells=None, areas=None) -> pd.DataFrame:
+def assignment_facts(store: Store, grain: str, periods=None, cells=None, areas=None) -> pd.DataFrame:
     """Per (period, cell, task) assigned or reported: the role (NULL: reported without an
     assignment), has_report of the cell, and the rolled-up values (NULL: not reported)."""
-    return _run(db_path, _facts_sql(grain, """
+    return _run(store, _facts_sql("""
         , pairs AS (
             SELECT p.period, a.cell_code, a.task_code FROM periods p CROSS JOIN assigned a
             UNION
@@ -213,14 +201,14 @@ def assignment_facts(db_path, grain: str, periods=None, cells=None, areas=None) 
         LEFT JOIN facts f ON f.period = x.period AND f.cell_code = x.cell_code
                          AND f.task_code = x.task_code
         ORDER BY x.period, c.sort_order, t.sort_order"""),
-        _scope(periods, cells, areas))
+        _scope(grain, periods, cells, areas))
 
 
-def overall(db_path, grain: str, periods=None, cells=None, areas=None) -> pd.DataFrame:
+def overall(store: Store, grain: str, periods=None, cells=None, areas=None) -> pd.DataFrame:
     """Per period, the KPI figures of the whole scope: completion, tasks_done,
     tasks_assigned, tasks_reported, cells_reported, cells_total, tasks_delayed,
     activities, participants, posts."""
-    return _run(db_path, _facts_sql(grain, """
+    return _run(store, _facts_sql("""
         SELECT p.period,
                (SELECT avg(completion_pct) FROM facts f WHERE f.period = p.period) AS completion,
                (SELECT count(*) FROM facts f WHERE f.period = p.period AND f.status = 'done'
@@ -237,13 +225,13 @@ def overall(db_path, grain: str, periods=None, cells=None, areas=None) -> pd.Dat
                (SELECT sum(participants) FROM facts f WHERE f.period = p.period) AS participants,
                (SELECT sum(posts) FROM facts f WHERE f.period = p.period) AS posts
         FROM periods p
-        ORDER BY p.period"""), _scope(periods, cells, areas))
+        ORDER BY p.period"""), _scope(grain, periods, cells, areas))
 
 
-def status_counts(db_path, grain: str, periods=None, cells=None, areas=None) -> pd.DataFrame:
+def status_counts(store: Store, grain: str, periods=None, cells=None, areas=None) -> pd.DataFrame:
     """Per (period, status): number of (cell, task) rows, plus the assigned tasks of the
     scope with no report in the period as status NULL (chưa báo cáo)."""
-    return _run(db_path, _facts_sql(grain, """
+    return _run(store, _facts_sql("""
         SELECT p.period, f.status, count(*) AS tasks
         FROM periods p JOIN facts f ON f.period = p.period
         GROUP BY ALL
@@ -253,7 +241,7 @@ def status_counts(db_path, grain: str, periods=None, cells=None, areas=None) -> 
         WHERE NOT EXISTS (SELECT 1 FROM facts f WHERE f.period = p.period
                             AND f.cell_code = a.cell_code AND f.task_code = a.task_code)
         GROUP BY ALL
-        ORDER BY 1, 2"""), _scope(periods, cells, areas))
+        ORDER BY 1, 2"""), _scope(grain, periods, cells, areas))
 
 
 # -- obstacles --------------------------------------------------------------------------
@@ -269,14 +257,14 @@ _LATEST_STATUS = """
         WHERE rn = 1)"""
 
 
-def obstacle_log(db_path, cells=None, areas=None, periods=None, search: str = "",
+def obstacle_log(store: Store, cells=None, areas=None, periods=None, search: str = "",
                  as_of: date | None = None) -> pd.DataFrame:
     """Every reported obstacle or proposal, newest first. `is_open`: the task is still
     delayed in the cell's latest report of it (up to `as_of`, a date; None = all)."""
-    params = _scope(periods, cells, areas)
+    params = _scope(None, periods, cells, areas)
     params.update(search=f"%{search.strip()}%" if search and search.strip() else None,
                   as_of=as_of)
-    return _run(db_path, f"""
+    return _run(store, f"""
         WITH {_LATEST_STATUS}
         SELECT v.period, v.period_end, v.report_date, v.cell_code, c.short_name AS cell_short,
                v.cell_name, v.task_code, v.task_title, v.area_code, v.status,
@@ -298,35 +286,34 @@ def obstacle_log(db_path, cells=None, areas=None, periods=None, search: str = ""
         ORDER BY v.period_end DESC, v.loaded_at DESC, c.sort_order, v.task_code""", params)
 
 
-def open_obstacle_count(db_path, as_of: date | None, cells=None, areas=None) -> int:
+def open_obstacle_count(store: Store, as_of: date | None, cells=None, areas=None) -> int:
     """(cell, task) pairs that raised an obstacle and are still delayed in their latest
     report up to `as_of`."""
-    log = obstacle_log(db_path, cells=cells, areas=areas, as_of=as_of)
+    log = obstacle_log(store, cells=cells, areas=areas, as_of=as_of)
     raised = log[log["obstacles"].fillna("").str.strip() != ""]
     return int(raised.loc[raised["is_open"], ["cell_code", "task_code"]].drop_duplicates().shape[0])
 
 
 # -- reporting discipline -------------------------------------------------------------------
 
-ON_TIME, LATE, MISSING, NOT_DUE = "on_time", "late", "missing", "not_due"
 
 
-def submission_matrix(db_path, period_keys_: list[str], cells=None,
+def submission_matrix(store: Store, period_keys_: list[str], cells=None,
                       deadline_day: int | None = None, today: date | None = None) -> pd.DataFrame:
     """Per (cell, period key): the current submission for exactly that period, its
     report date (fallback: the load date), the deadline and a state: on_time | late |
     missing | not_due (no report yet, deadline not passed)."""
     today = today or date.today()
-    day = deadline_day or int(plan_info(db_path).get("report_deadline_day") or 5)
-    subs = _run(db_path, """
+    day = deadline_day or int(plan_info(store).get("report_deadline_day") or 5)
+    subs = _run(store, """
         SELECT cell_code, period, submission_id,
                coalesce(report_date, CAST(loaded_at AS DATE)) AS report_date
         FROM submissions
         WHERE state = 'current' AND plan_code = $plan
           AND list_contains($periods::VARCHAR[], period)
           AND ($cells::VARCHAR[] IS NULL OR list_contains($cells::VARCHAR[], cell_code))""",
-        {k: v for k, v in _scope(list(period_keys_), cells, None).items() if k != "areas"})
-    cell_df = cells_in_scope(db_path, cells)
+        {k: v for k, v in _scope(None, list(period_keys_), cells, None).items() if k != "areas"})
+    cell_df = cells_in_scope(store, cells)
     grid = cell_df.merge(pd.DataFrame({"period": list(period_keys_)}), how="cross")
     grid = grid.merge(subs, on=["cell_code", "period"], how="left")
     grid["deadline"] = [P.deadline(k, day) for k in grid["period"]]
@@ -335,20 +322,20 @@ def submission_matrix(db_path, period_keys_: list[str], cells=None,
     return grid
 
 
-def _report_state(report_date: date | None, deadline: date, today: date) -> str:
+def _report_state(report_date: date | None, deadline: date, today: date) -> ReportTimeliness:
     if report_date is None:
-        return MISSING if today > deadline else NOT_DUE
-    return ON_TIME if report_date <= deadline else LATE
+        return ReportTimeliness.MISSING if today > deadline else ReportTimeliness.NOT_DUE
+    return ReportTimeliness.ON_TIME if report_date <= deadline else ReportTimeliness.LATE
 
 
-def cells_in_scope(db_path, cells_=None) -> pd.DataFrame:
-    df = cells(db_path)
+def cells_in_scope(store: Store, cells_=None) -> pd.DataFrame:
+    df = cells(store)
     return df if cells_ is None else df[df["cell_code"].isin(list(cells_))].reset_index(drop=True)
 
 
-def progress_rows_within(db_path, start, end, cells=None, areas=None) -> pd.DataFrame:
+def progress_rows_within(store: Store, start, end, cells=None, areas=None) -> pd.DataFrame:
     """The v_progress rows (current submissions) whose period lies inside [start, end]."""
-    return _run(db_path, """
+    return _run(store, """
         SELECT * FROM v_progress
         WHERE period_start >= $start AND period_end <= $end
           AND ($cells::VARCHAR[] IS NULL OR list_contains($cells::VARCHAR[], cell_code))

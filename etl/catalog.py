@@ -11,16 +11,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from etl.settings import DEFAULT_CATALOG
 from etl.textnorm import fold_loose
-
-import os
-
-DEFAULT_CATALOG = Path(os.environ.get(
-    "PROGRESS_CATALOG", Path(__file__).resolve().parent.parent / "data" / "catalog.toml"))
-
-ROLE_LEAD = "chu_tri"
-ROLE_PARTICIPATE = "thuc_hien"
-ROLE_LABELS = {ROLE_LEAD: "Chủ trì", ROLE_PARTICIPATE: "Phối hợp thực hiện"}
+from etl.vocab import Role
 
 # Okabe-Ito then Tableau-like extras: used only for cells whose color the file leaves out.
 _FALLBACK_COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00",
@@ -41,11 +34,11 @@ class Cell:
     def tasks(self) -> tuple[str, ...]:
         return self.lead + tuple(t for t in self.participate if t not in self.lead)
 
-    def role(self, task_code: str) -> str | None:
+    def role(self, task_code: str) -> Role | None:
         if task_code in self.lead:
-            return ROLE_LEAD
+            return Role.LEAD
         if task_code in self.participate:
-            return ROLE_PARTICIPATE
+            return Role.PARTICIPATE
         return None
 
 
@@ -91,9 +84,6 @@ class Catalog:
 
     def area(self, code: str) -> Area:
         return next(a for a in self.areas if a.code == code)
-
-    def tasks_of_area(self, area_code: str) -> list[Task]:
-        return [t for t in self.tasks if t.area == area_code]
 
     def assignments(self) -> list[tuple[str, str, str]]:
         """(cell_code, task_code, role) for every assignment, catalog order."""
@@ -146,8 +136,8 @@ def _strip_prefix_folded(key: str) -> str:
     return key[len("chi bo "):] if key.startswith("chi bo ") else key
 
 
-def load_catalog(path: Path | str | None = None) -> Catalog:
-    path = Path(path or DEFAULT_CATALOG)
+def load_catalog(path: Path | str = DEFAULT_CATALOG) -> Catalog:
+    path = Path(path)
     raw = path.read_bytes()
     data = tomllib.loads(raw.decode("utf-8"))
     p = data["plan"]
@@ -174,9 +164,10 @@ def _cached(path: str, mtime: float) -> Catalog:
     return load_catalog(path)
 
 
-def get_catalog(path: Path | str | None = None) -> Catalog:
-    """The catalog, re-read when the file changes."""
-    path = Path(path or DEFAULT_CATALOG)
+def get_catalog(path: Path | str = DEFAULT_CATALOG) -> Catalog:
+    """The catalog, re-read when the file changes. The app and the command lines ask
+    their Store (`store.catalog`), which knows the configured file."""
+    path = Path(path)
     return _cached(str(path), path.stat().st_mtime)
 
 

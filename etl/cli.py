@@ -6,15 +6,22 @@ Exit codes: 0 every file accepted, 1 any file rejected (or another run-time fail
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 
-from etl import db as dbmod
-from etl.catalog import CatalogError, get_catalog
-from etl.load import FileReport, StoreOutcome, Storer, validate_path
+from etl import usecases
+from etl.catalog import CatalogError
+from etl.load import FileReport, StoreOutcome, login_name
 from etl.periods import from_key, period_label
+from etl.settings import PROJECT_ROOT, Settings
+from etl.store import DatabaseBusy, Store
+from etl.users import AuthError, User
+from etl.vocab import ACCOUNT_ROLES, LoadOutcome
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+DB_HELP = "tệp DuckDB (mặc định: $PROGRESS_DB hoặc data/progress.duckdb)"
+log = logging.getLogger(__name__)
 
 
 class VietnameseArgumentParser(argparse.ArgumentParser):
@@ -26,7 +33,6 @@ class VietnameseArgumentParser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"Lỗi cú pháp lệnh: {message}\n")
 
 
-
 def build_parser() -> argparse.ArgumentParser:
     parser = VietnameseArgumentParser(prog="python -m etl",
                      description="Nạp và kiểm tra báo cáo tiến độ của các chi bộ.")
@@ -34,11 +40,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     load = sub.add_parser("load", help="kiểm tra và nạp báo cáo vào cơ sở dữ liệu")
     load.add_argument("files", nargs="+", metavar="FILE", help=".xlsx, .xls, .ods hoặc .csv")
-    load.add_argument("--db", help="tệp DuckDB (mặc định: $PROGRESS_DB hoặc data/progress.duckdb)")
+    load.add_argument("--db", help=DB_HELP)
     load.add_argument("--cell", help="mã chi bộ, khi tệp không ghi (ví dụ VPCN)")
     load.add_argument("--period", help="mã kỳ, khi tệp không ghi (ví dụ 2026-07, 2026-Q3)")
     load.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không ghi gì")
-    load.add_argument("--quiet", action="store_true", help="không in cảnh báo")
+    load.add_argument("--quiet", action="store_true",
+                      help="chỉ in tệp bị từ chối và dòng tổng (không in tệp đã nạp, cảnh báo)")
 
     tpl = sub.add_parser("template", help="tạo mẫu báo cáo cho một chi bộ và một kỳ")
     tpl.add_argument("--cell", required=True)
@@ -46,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     tpl.add_argument("-o", "--output", required=True, metavar="FILE.xlsx")
 
     samples = sub.add_parser("samples", help="tạo lại các báo cáo mẫu (dữ liệu mẫu)")
-    samples.add_argument("--out", default=str(dbmod.PROJECT_ROOT / "data" / "samples"))
+    samples.add_argument("--out", default=str(PROJECT_ROOT / "data" / "samples"))
 
     init = sub.add_parser("init", help="tạo hoặc nâng cấp cơ sở dữ liệu, cập nhật danh mục")
     init.add_argument("--db")
@@ -56,7 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     add = users_sub.add_parser("add", help="thêm tài khoản")
     add.add_argument("username")
     add.add_argument("--name", required=True, help="họ tên")
-    add.add_argument("--role", required=True, choices=["lanh_dao", "van_phong", "chi_bo", "quan_tri"])
+    add.add_argument("--role", required=True, choices=[r.value for r in ACCOUNT_ROLES],
+                     help=", ".join(f"{r.value} = {r.label}" for r in ACCOUNT_ROLES))
     add.add_argument("--cell", help="mã chi bộ (vai trò chi_bo)")
     add.add_argument("--email", help="email, cho đăng nhập qua OpenID Connect")
     add.add_argument("--password-stdin", action="store_true",
@@ -70,27 +78,33 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    store = Store(Settings.from_env(db_path=getattr(args, "db", None)))
     try:
-        catalog = get_catalog()
+        catalog = store.catalog
     except CatalogError as exc:
         print(f"LỖI: {exc}", file=sys.stderr)
         return EXIT_REJECTED
     if args.command == "load":
-        return _load(parser, args, catalog)
+        return _load(parser, args, store)
     if args.command == "template":
         return _template(parser, args, catalog)
     if args.command == "samples":
         from etl.samples import write_samples
-        paths = write_samples(Path(args.out))
+        paths = write_samples(Path(args.out), catalog)
         print(f"Đã tạo {len(paths)} báo cáo mẫu trong {args.out}")
         return EXIT_OK
     if args.command == "users":
-        return _users(args)
+        return _users(args, store)
     if args.command == "init":
-        path = dbmod.ensure_database(args.db)
-        print(f"Cơ sở dữ liệu sẵn sàng: {path}")
+        print(f"Cơ sở dữ liệu sẵn sàng: {store.ensure()}")
         return EXIT_OK
     return EXIT_USAGE
+
+
+def _actor() -> User:
+    """The command line acts for whoever is logged in to the server's shell."""
+    return User.system(login_name())
 
 
 def _check_usage(parser, args, catalog) -> None:
@@ -104,26 +118,25 @@ def _check_usage(parser, args, catalog) -> None:
             parser.error(f"--period: {exc}")
 
 
-def _load(parser, args, catalog) -> int:
-    _check_usage(parser, args, catalog)
-    rejected = 0
-    with Storer(args.db, catalog=catalog) as storer:
-        for chunk in _chunks(args.files):
-            checked = [validate_path(f, args.cell, args.period, catalog) for f in chunk]
-            accepted = [(r, d) for r, d in checked if r.ok]
-            stored = {}
-            if accepted and not args.dry_run:
-                try:
-                    outcomes = storer.store_many(accepted)
-                except dbmod.DatabaseBusy as exc:
-                    print(f"✗ {exc}")
-                    return EXIT_REJECTED
-                stored = {id(r): o for (r, _), o in zip(accepted, outcomes)}
-            for report, _ in checked:
-                outcome = stored.get(id(report))
-                failed = not report.ok or (outcome is not None and outcome.error)
-                rejected += bool(failed)
-                _print_result(report, outcome, args)
+def _load(parser, args, store: Store) -> int:
+    _check_usage(parser, args, store.catalog)
+    actor, rejected = _actor(), 0
+    for chunk in _chunks(args.files):
+        checked = [usecases.check_path(store, actor, f, args.cell, args.period) for f in chunk]
+        accepted = [(r, d) for r, d in checked if r.ok]
+        stored = {}
+        if accepted and not args.dry_run:
+            try:
+                outcomes = usecases.load_reports(store, actor, accepted)
+            except DatabaseBusy as exc:
+                print(f"✗ {exc}")
+                return EXIT_REJECTED
+            stored = {id(r): o for (r, _), o in zip(accepted, outcomes)}
+        for report, _ in checked:
+            outcome = stored.get(id(report))
+            failed = not report.ok or (outcome is not None and outcome.error)
+            rejected += bool(failed)
+            _print_result(report, outcome, args)
     accepted = len(args.files) - rejected
     verb = "hợp lệ" if args.dry_run else "đã nạp"
     print(f"Tổng: {accepted}/{len(args.files)} tệp {verb}, {rejected} tệp bị từ chối."
@@ -155,15 +168,17 @@ def _print_result(report: FileReport, outcome: StoreOutcome | None, args) -> Non
         print(f"✗ {report.file_name}: bị từ chối, không nạp gì ({len(report.errors)} lỗi).")
         for p in report.errors:
             print(f"  {p.as_text()}")
+    elif args.quiet:
+        return
     elif outcome is None:
         print(f"✓ {report.file_name}: hợp lệ ({_describe_sheets(report)}).")
     else:
         for item in outcome.items:
             what = f"{item.cell_code}, {period_label(item.period)}, trang tính '{item.sheet}'"
-            if item.action == "unchanged":
+            if item.action == LoadOutcome.UNCHANGED:
                 print(f"= {report.file_name}: {what}: không thay đổi (tệp giống hệt đã nạp, "
                       f"báo cáo #{item.submission_id}).")
-            elif item.action == "superseded":
+            elif item.action == LoadOutcome.SUPERSEDED:
                 print(f"✓ {report.file_name}: {what}: đã nạp {item.row_count} nhiệm vụ "
                       f"(báo cáo #{item.submission_id}, thay thế báo cáo #{item.replaced_id}).")
             else:
@@ -189,20 +204,21 @@ def _template(parser, args, catalog) -> int:
     return EXIT_OK
 
 
-def _users(args) -> int:
+def _users(args, store: Store) -> int:
     from etl import users
 
     if args.users_command == "list":
-        print(users.list_users(dbmod.resolve_db_path(args.db)).to_string(index=False))
+        table = users.list_users(store)
+        print(table.to_string(index=False) if len(table) else "Chưa có tài khoản nào.")
         return EXIT_OK
     password = _read_password(args.password_stdin)
     if password is None:
         return EXIT_REJECTED
-    first = users.count_users(args.db) == 0
+    first = users.count_users(store) == 0
     try:
-        user = users.add_user(args.db, args.username, args.name, args.role, password,
-                              cell_code=args.cell, email=args.email, by=_system_user())
-    except users.AuthError as exc:
+        user = usecases.add_user(store, _actor(), args.username, args.name, args.role, password,
+                                 cell_code=args.cell, email=args.email)
+    except AuthError as exc:
         print(f"LỖI: {exc}", file=sys.stderr)
         return EXIT_REJECTED
     print(f"Đã thêm tài khoản {user.username} ({user.role_label})"
@@ -220,9 +236,3 @@ def _read_password(from_stdin: bool) -> str | None:
         print("LỖI: hai lần nhập mật khẩu không khớp.", file=sys.stderr)
         return None
     return first
-
-
-def _system_user() -> str:
-    from etl.load import default_user
-
-    return f"cli:{default_user()}"

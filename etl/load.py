@@ -1,14 +1,16 @@
-"""Validate a report file and store it: the library the CLI and the upload page share.
+"""Validate report files and store them: the ingest layer under etl.usecases.load_reports.
 
-`validate_bytes` reads and checks everything and writes nothing. `store` writes one
-file's sheets in one transaction: the original is archived first (by sha256, so a
-failed transaction leaves at most an unreferenced copy), the earlier submission of
-the same cell and period is superseded, never deleted.
+`validate_bytes` reads and checks everything and writes nothing. `Storer` writes a batch
+of accepted files in one transaction: the originals are archived first (by sha256, so a
+failed transaction leaves at most an unreferenced copy), the earlier submission of the
+same cell and period is superseded, never deleted, and the audit rows are written in
+the same transaction.
 """
 from __future__ import annotations
 
 import getpass
 import hashlib
+import logging
 import os
 import re
 import time
@@ -20,14 +22,17 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from etl import db as dbmod
+from etl import audit
 from etl.catalog import Catalog, get_catalog
-from etl.parse import SheetReport, TaskRow, parse_sheet
+from etl.fields import COUNT, PERCENT, ROW_COLUMNS, VALUE_FIELDS
+from etl.parse import SheetReport, parse_sheet
 from etl.periods import from_key
 from etl.problems import ERROR, SCHEMA, Problem
-from etl.read import UnreadableFile, read_sheets
+from etl.read import Limits, UnreadableFile, read_sheets
+from etl.store import DatabaseBusy, Store, insert_rows, transaction
+from etl.vocab import AuditAction, LoadOutcome, SubmissionEvent, SubmissionState
 
-ROW_COLUMNS = list(TaskRow.__dataclass_fields__)
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -62,7 +67,7 @@ class StoredSheet:
     cell_code: str
     period: str
     submission_id: int
-    action: str                 # added | superseded | unchanged
+    action: LoadOutcome
     replaced_id: int | None = None
     row_count: int = 0
 
@@ -75,12 +80,13 @@ class StoreOutcome:
 
     @property
     def changed(self) -> bool:
-        return any(i.action != "unchanged" for i in self.items)
+        return any(i.action != LoadOutcome.UNCHANGED for i in self.items)
 
 
 def validate_bytes(data: bytes, file_name: str, cell: str | None = None,
                    period: str | None = None, catalog: Catalog | None = None,
-                   allowed_cells: Collection[str] | None = None) -> FileReport:
+                   allowed_cells: Collection[str] | None = None,
+                   limits: Limits | None = None) -> FileReport:
     """Everything wrong with a report file, and what it holds. Writes nothing.
 
     `allowed_cells`: the cells the person loading may report for (a cell's secretary:
@@ -89,7 +95,7 @@ def validate_bytes(data: bytes, file_name: str, cell: str | None = None,
     file_name = display_name(file_name)
     report = FileReport(file_name, hashlib.sha256(data).hexdigest(), len(data))
     try:
-        sheets = read_sheets(data, file_name)
+        sheets = read_sheets(data, file_name, limits or Limits())
     except UnreadableFile as exc:
         report.problems.append(Problem(ERROR, SCHEMA, file_name, exc.message, exc.hint, code=exc.code))
         return report
@@ -125,7 +131,8 @@ def _check_allowed(report: FileReport, allowed_cells: Collection[str] | None) ->
 
 
 def validate_path(path: Path | str, cell: str | None = None, period: str | None = None,
-                  catalog: Catalog | None = None) -> tuple[FileReport, bytes]:
+                  catalog: Catalog | None = None, allowed_cells: Collection[str] | None = None,
+                  limits: Limits | None = None) -> tuple[FileReport, bytes]:
     path = Path(path)
     try:
         data = path.read_bytes()
@@ -136,7 +143,7 @@ def validate_path(path: Path | str, cell: str | None = None, period: str | None 
         report.problems.append(Problem(ERROR, SCHEMA, report.file_name, f"{reason}: {path}.",
                                        "Kiểm tra lại đường dẫn và quyền đọc tệp.", code="io"))
         return report, b""
-    return validate_bytes(data, path.name, cell, period, catalog), data
+    return validate_bytes(data, path.name, cell, period, catalog, allowed_cells, limits), data
 
 
 def _check_sheets_distinct(report: FileReport) -> None:
@@ -159,19 +166,20 @@ def display_name(file_name: str) -> str:
     return unicodedata.normalize("NFC", re.split(r"[\\/]", str(file_name))[-1]) or "bao-cao"
 
 
-def default_user() -> str:
+def login_name() -> str:
+    """Who runs the command line, for the audit trail."""
     try:
         return getpass.getuser()
-    except Exception:  # no login name in some containers
-        return os.environ.get("USER", "he-thong")
+    except (KeyError, OSError):  # no passwd entry for the uid in some containers
+        return "he-thong"
 
 
 # -- storing ---------------------------------------------------------------------------------
 
-def archive_original(data: bytes, sha256: str, file_name: str, db_path: Path) -> str:
+def archive_original(data: bytes, sha256: str, file_name: str, archive_dir: Path) -> str:
     """Keep the uploaded bytes as they came; returns the path relative to the archive."""
     relative = f"{sha256[:2]}/{sha256}/{_safe_file_name(file_name)}"
-    target = dbmod.archive_dir(db_path) / relative
+    target = archive_dir / relative
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(target.name + ".part")
@@ -185,30 +193,19 @@ def _safe_file_name(name: str) -> str:
     return name[:150] or "bao-cao"
 
 
-def store(report: FileReport, data: bytes, db_path: Path | str | None = None,
-          loaded_by: str | None = None, catalog: Catalog | None = None,
-          allowed_cells: Collection[str] | None = None) -> StoreOutcome:
-    """Write an accepted file's sheets in one transaction. Refuses a file with errors,
-    and (PermissionError) a sheet of a cell outside `allowed_cells`."""
-    with Storer(db_path, loaded_by, catalog, allowed_cells=allowed_cells) as storer:
-        return storer.store(report, data)
-
-
 class Storer:
-    """Stores many files, one transaction each, over one connection at a time.
+    """Stores many files over one connection at a time, a batch per transaction.
 
     Opening and closing a DuckDB file costs ~35 ms (the close checkpoints), far more
     than storing a report; a batch reuses the connection, but never holds it longer
     than `hold_seconds`, so the dashboard's readers (which retry) get their turn.
+    Who may load what is the use case's question (etl.usecases.load_reports).
     """
 
-    def __init__(self, db_path: Path | str | None = None, loaded_by: str | None = None,
-                 catalog: Catalog | None = None, hold_seconds: float = 1.0,
-                 allowed_cells: Collection[str] | None = None):
-        self.db_path = dbmod.resolve_db_path(db_path)
-        self.allowed_cells = allowed_cells
-        self.loaded_by = loaded_by or default_user()
-        self.catalog = catalog or get_catalog()
+    def __init__(self, store: Store, loaded_by: str, hold_seconds: float = 1.0):
+        self.store = store
+        self.loaded_by = loaded_by
+        self.catalog = store.catalog
         self.hold_seconds = hold_seconds
         self._cm = self._con = None
         self._opened_at = 0.0
@@ -228,16 +225,10 @@ class Storer:
         if self._con is not None and time.monotonic() - self._opened_at > self.hold_seconds:
             self.close()
         if self._con is None:
-            self._cm = dbmod.write_connection(self.db_path, self.catalog)
+            self._cm = self.store.write()
             self._con = self._cm.__enter__()
             self._opened_at = time.monotonic()
         return self._con
-
-    def store(self, report: FileReport, data: bytes) -> StoreOutcome:
-        outcome = self.store_many([(report, data)])[0]
-        if outcome.error:
-            raise RuntimeError(outcome.error)
-        return outcome
 
     def store_many(self, files: list[tuple[FileReport, bytes]]) -> list[StoreOutcome]:
         """Store accepted files in order; a later file for the same cell and period
@@ -246,42 +237,41 @@ class Storer:
         for report, data in files:
             if not report.ok:
                 raise ValueError(f"{report.file_name}: tệp có lỗi, không thể nạp.")
-            foreign = {s.cell_code for s in report.sheets} - set(self.allowed_cells or ())
-            if self.allowed_cells is not None and foreign:
-                raise PermissionError(f"{report.file_name}: không được nạp báo cáo của chi bộ "
-                                      f"{', '.join(sorted(foreign))}.")
             if hashlib.sha256(data).hexdigest() != report.sha256:
                 raise ValueError(f"{report.file_name}: nội dung tệp đã thay đổi sau khi kiểm tra.")
-        archived = [archive_original(data, r.sha256, r.file_name, self.db_path) for r, data in files]
+        archived = [archive_original(data, r.sha256, r.file_name, self.store.archive_dir)
+                    for r, data in files]
         batch = [(report, path) for (report, _), path in zip(files, archived)]
         try:
             return self._transaction(batch)
-        except dbmod.DatabaseBusy:
+        except DatabaseBusy:
             raise
         except Exception as exc:
+            log.exception("storing a batch of %d file(s) failed", len(batch))
             if len(batch) == 1:
                 return [StoreOutcome(batch[0][0].file_name, error=_db_error(exc))]
         outcomes = []
         for item in batch:
             try:
                 outcomes += self._transaction([item])
-            except dbmod.DatabaseBusy:
+            except DatabaseBusy:
                 raise
             except Exception as exc:
+                log.exception("storing %s failed", item[0].file_name)
                 outcomes.append(StoreOutcome(item[0].file_name, error=_db_error(exc)))
         return outcomes
 
     def _transaction(self, files: list[tuple[FileReport, str]]) -> list[StoreOutcome]:
         con = self._connection()
-        with dbmod.transaction(con):
-            outcomes = _write_batch(con, self.catalog, files, self.loaded_by)
-        return outcomes
+        with transaction(con):
+            return _write_batch(con, self.catalog, files, self.loaded_by)
 
 
 def _db_error(exc: Exception) -> str:
     return f"Không ghi được vào cơ sở dữ liệu, không có gì thay đổi ({type(exc).__name__}: {exc})."
 
 
+_ARROW_TYPES = {PERCENT: pa.float64(), COUNT: pa.int32()}
 _SUBMISSION_SCHEMA = pa.schema([
     ("submission_id", pa.int32()), ("plan_code", pa.string()), ("cell_code", pa.string()),
     ("period", pa.string()), ("period_grain", pa.string()), ("period_start", pa.date32()),
@@ -290,14 +280,10 @@ _SUBMISSION_SCHEMA = pa.schema([
     ("prepared_by", pa.string()), ("loaded_at", pa.timestamp("us")), ("loaded_by", pa.string()),
     ("state", pa.string()), ("replaces_id", pa.int32()), ("row_count", pa.int32()),
     ("is_sample", pa.bool_())])
-_ROW_SCHEMA = pa.schema([
-    ("submission_id", pa.int32()), ("task_code", pa.string()), ("excel_row", pa.int32()),
-    ("status", pa.string()), ("completion_pct", pa.float64()), ("activities", pa.int32()),
-    ("participants", pa.int32()), ("posts", pa.int32()), ("result", pa.string()),
-    ("obstacles", pa.string()), ("proposals", pa.string()), ("evidence", pa.string())])
-_AUDIT_SCHEMA = pa.schema([
-    ("acted_at", pa.timestamp("us")), ("username", pa.string()), ("action", pa.string()),
-    ("target", pa.string()), ("detail", pa.string())])
+# progress_rows: the submission, then the task row's columns, typed from the field table.
+_ROW_SCHEMA = pa.schema(
+    [("submission_id", pa.int32()), ("task_code", pa.string()), ("excel_row", pa.int32())]
+    + [(f.key, _ARROW_TYPES.get(f.kind, pa.string())) for f in VALUE_FIELDS])
 _EVENT_SCHEMA = pa.schema([
     ("submission_id", pa.int32()), ("action", pa.string()), ("acted_at", pa.timestamp("us")),
     ("acted_by", pa.string()), ("note", pa.string())])
@@ -315,59 +301,51 @@ def _write_batch(con, catalog: Catalog, files: list[tuple[FileReport, str]],
     new_ids = iter([i for (i,) in con.execute(
         "SELECT nextval('submission_ids') FROM range(?)", [n_sheets]).fetchall()])
     now = datetime.now()
-    subs, rows, events, superseded, outcomes, audit = [], [], [], [], [], []
-    new_in_batch: dict[int, int] = {}  # submission id -> index in subs
+    subs: dict[int, dict] = {}       # new submission id -> its row, in load order
+    rows, events, superseded, outcomes, audit_rows = [], [], [], [], []
     for report, archived in files:
         outcome = StoreOutcome(report.file_name)
         for sheet in report.sheets:
             key = (sheet.cell_code, sheet.period)
             cur = current.get(key)
             if cur and cur[1] == report.sha256 and cur[2] == sheet.sheet:
-                outcome.items.append(StoredSheet(sheet.sheet, *key, cur[0], "unchanged",
+                outcome.items.append(StoredSheet(sheet.sheet, *key, cur[0], LoadOutcome.UNCHANGED,
                                                  row_count=len(sheet.rows)))
                 continue
             sid, replaced_id = next(new_ids), cur[0] if cur else None
-            if replaced_id in new_in_batch:  # an earlier file of this same batch
-                i = new_in_batch[replaced_id]
-                subs[i] = (*subs[i][:15], "superseded", *subs[i][16:])
+            if replaced_id in subs:  # an earlier file of this same batch
+                subs[replaced_id]["state"] = SubmissionState.SUPERSEDED
             elif replaced_id is not None:
                 superseded.append(replaced_id)
             if replaced_id is not None:
-                events.append((replaced_id, "superseded", now, loaded_by,
+                events.append((replaced_id, SubmissionEvent.SUPERSEDED, now, loaded_by,
                                f"thay bằng báo cáo {report.file_name}"))
             p = from_key(sheet.period)
-            new_in_batch[sid] = len(subs)
-            subs.append((sid, plan, sheet.cell_code, p.key, p.grain, p.start, p.end,
-                         report.file_name, sheet.sheet, report.sha256, archived, sheet.report_date,
-                         sheet.prepared_by, now, loaded_by, "current", replaced_id,
-                         len(sheet.rows), sheet.is_sample))
-            rows += [(sid, *(getattr(r, c) for c in ROW_COLUMNS)) for r in sheet.rows]
-            events.append((sid, "loaded", now, loaded_by, report.file_name))
+            subs[sid] = dict(
+                submission_id=sid, plan_code=plan, cell_code=sheet.cell_code, period=p.key,
+                period_grain=p.grain, period_start=p.start, period_end=p.end,
+                file_name=report.file_name, sheet=sheet.sheet, sha256=report.sha256,
+                archive_path=archived, report_date=sheet.report_date,
+                prepared_by=sheet.prepared_by, loaded_at=now, loaded_by=loaded_by,
+                state=SubmissionState.CURRENT, replaces_id=replaced_id,
+                row_count=len(sheet.rows), is_sample=sheet.is_sample)
+            rows += [{"submission_id": sid, **{c: getattr(r, c) for c in ROW_COLUMNS}}
+                     for r in sheet.rows]
+            events.append((sid, SubmissionEvent.LOADED, now, loaded_by, report.file_name))
             current[key] = (sid, report.sha256, sheet.sheet)
-            outcome.items.append(StoredSheet(sheet.sheet, *key, sid,
-                                             "superseded" if replaced_id else "added",
-                                             replaced_id, len(sheet.rows)))
+            outcome.items.append(StoredSheet(
+                sheet.sheet, *key, sid,
+                LoadOutcome.SUPERSEDED if replaced_id else LoadOutcome.ADDED,
+                replaced_id, len(sheet.rows)))
         outcomes.append(outcome)
-        audit.append((now, loaded_by, "load", report.file_name, "; ".join(
-            f"#{i.submission_id} {i.cell_code} {i.period}: {i.action}" for i in outcome.items)))
+        audit_rows.append((report.file_name, "; ".join(
+            f"#{i.submission_id} {i.cell_code} {i.period}: {i.action.label}" for i in outcome.items)))
     if superseded:
         con.execute("UPDATE submissions SET state = 'superseded' "
                     "WHERE list_contains(?, submission_id)", [superseded])
-    _insert(con, "submissions", _SUBMISSION_SCHEMA, subs)
-    _insert(con, "progress_rows", _ROW_SCHEMA, rows)
-    _insert(con, "submission_events", _EVENT_SCHEMA, events)
-    _insert(con, "audit_log", _AUDIT_SCHEMA, audit)  # who loaded what, in the same transaction
+    insert_rows(con, "submissions", _SUBMISSION_SCHEMA, list(subs.values()))
+    insert_rows(con, "progress_rows", _ROW_SCHEMA, rows)
+    insert_rows(con, "submission_events", _EVENT_SCHEMA,
+                [dict(zip(_EVENT_SCHEMA.names, e)) for e in events])
+    audit.append_many(con, loaded_by, AuditAction.LOAD, audit_rows, at=now)
     return outcomes
-
-
-def _insert(con, table: str, schema: pa.Schema, records: list[tuple]) -> None:
-    if not records:
-        return
-    columns = list(zip(*records))
-    batch = pa.table([pa.array(col, type=f.type) for col, f in zip(columns, schema)], schema=schema)
-    names = ", ".join(schema.names)
-    con.register("incoming_batch", batch)
-    try:
-        con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM incoming_batch")
-    finally:
-        con.unregister("incoming_batch")

@@ -12,40 +12,20 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
 from etl.catalog import Catalog
+from etl.fields import (BY_KEY, COUNT_KEYS, FIELDS, ROW_COLUMNS, TEXT_KEYS, TaskRow, is_status_text,
+                        parse_percentage)
 from etl.periods import from_key, parse_period_text, period_label
 from etl.problems import DATA, ERROR, SCHEMA, WARNING, Problem
 from etl.read import Sheet
 from etl.textnorm import fold, fold_loose, nfc
+from etl.vocab import Status
 
 HEADER_SEARCH_ROWS = 30
-
-STATUS_LABELS = {"not_started": "Chưa triển khai", "in_progress": "Đang thực hiện",
-                 "done": "Hoàn thành", "delayed": "Chậm tiến độ"}
 
 
 def _keys(*texts: str) -> frozenset[str]:
     return frozenset(fold_loose(t).replace("%", "").strip() for t in texts)
 
-
-# Column key -> header texts people use (compared folded: case, diacritics, i/y, punctuation).
-COLUMNS: dict[str, frozenset[str]] = {
-    "stt": _keys("STT", "Số thứ tự", "TT"),
-    "task_code": _keys("Mã nhiệm vụ", "Mã NV", "Mã số nhiệm vụ", "Mã"),
-    "task_title": _keys("Nội dung nhiệm vụ", "Tên nhiệm vụ", "Nhiệm vụ", "Nội dung"),
-    "role": _keys("Vai trò", "Vai trò của chi bộ"),
-    "status": _keys("Trạng thái", "Tình trạng", "Trạng thái thực hiện", "Tình trạng thực hiện"),
-    "completion_pct": _keys("Tỷ lệ hoàn thành (%)", "Tỷ lệ hoàn thành", "Tỷ lệ (%)",
-                            "% hoàn thành", "Mức độ hoàn thành", "Tiến độ (%)"),
-    "activities": _keys("Số hoạt động", "Số hoạt động đã tổ chức", "Số cuộc, hoạt động"),
-    "participants": _keys("Số lượt người tham gia", "Số lượt tham gia", "Số người tham gia",
-                          "Lượt người tham gia"),
-    "posts": _keys("Số tin, bài", "Số tin bài", "Tin, bài"),
-    "result": _keys("Kết quả đạt được", "Kết quả", "Kết quả thực hiện"),
-    "obstacles": _keys("Khó khăn, vướng mắc", "Khó khăn", "Vướng mắc"),
-    "proposals": _keys("Đề xuất, kiến nghị", "Đề xuất", "Kiến nghị"),
-    "evidence": _keys("Minh chứng", "Tài liệu minh chứng", "Văn bản minh chứng"),
-}
-QUIET_COLUMNS = {"stt", "role"}  # recognised, not loaded, no warning
 
 LABELS: dict[str, frozenset[str]] = {
     "cell": _keys("Chi bộ", "Tên chi bộ", "Đơn vị"),
@@ -54,40 +34,8 @@ LABELS: dict[str, frozenset[str]] = {
     "prepared_by": _keys("Người lập", "Người lập biểu", "Người báo cáo"),
 }
 
-STATUSES: dict[str, str] = {}
-for _code, _texts in {
-    "not_started": ("Chưa triển khai", "Chưa thực hiện", "Chưa bắt đầu", "not_started"),
-    "in_progress": ("Đang thực hiện", "Đang triển khai", "Đang tiến hành", "in_progress"),
-    "done": ("Hoàn thành", "Đã hoàn thành", "Đã thực hiện xong", "Hoàn thành xong", "done"),
-    "delayed": ("Chậm tiến độ", "Quá hạn", "Chậm", "Trễ hạn", "Chậm so với kế hoạch", "delayed"),
-}.items():
-    for _t in _texts:
-        STATUSES[fold_loose(_t)] = _code
-
 TOTAL_ROW = re.compile(r"^(tong cong|tong so|tong|cong)\b")
 TASK_CODE_IN_TEXT = re.compile(r"^\s*(nv\s*\d+(?:\s*\.\s*\d+)?)\s*[.:\-)]?\s*(.*)$", re.I)
-COUNT_FIELDS = ("activities", "participants", "posts")
-TEXT_FIELDS = ("result", "obstacles", "proposals", "evidence")
-
-
-@dataclass
-class TaskRow:
-    task_code: str
-    excel_row: int
-    status: str
-    completion_pct: float | None
-    activities: int | None = None
-    participants: int | None = None
-    posts: int | None = None
-    result: str | None = None
-    obstacles: str | None = None
-    proposals: str | None = None
-    evidence: str | None = None
-
-    def same_values(self, other: "TaskRow") -> bool:
-        a, b = asdict(self), asdict(other)
-        a.pop("excel_row"), b.pop("excel_row")
-        return a == b
 
 
 @dataclass
@@ -108,8 +56,7 @@ class SheetReport:
     def to_frame(self):
         import pandas as pd
 
-        return pd.DataFrame([asdict(r) for r in self.rows],
-                            columns=list(TaskRow.__dataclass_fields__))
+        return pd.DataFrame([asdict(r) for r in self.rows], columns=list(ROW_COLUMNS))
 
 
 @dataclass
@@ -151,10 +98,7 @@ def _header_key(text: object) -> str | None:
     if not isinstance(text, str) or not text.strip():
         return None
     key = fold_loose(text).replace("%", "").strip()
-    for name, variants in COLUMNS.items():
-        if key in variants:
-            return name
-    return None
+    return next((f.key for f in FIELDS if key in f.header_keys), None)
 
 
 # -- finding the table ------------------------------------------------------------
@@ -240,53 +184,6 @@ def _value_right_of(row: list[object], c: int) -> tuple[object, int]:
 
 # -- values ------------------------------------------------------------------------------
 
-def parse_percentage(value: object, shown_as_percent: bool) -> float:
-    """0..100 from 80, '80', '80%', '80,5 %', or 0.8 formatted as a percentage."""
-    if isinstance(value, bool):
-        raise ValueError("không phải là số")
-    if isinstance(value, (int, float)):
-        number = float(value) * (100 if shown_as_percent else 1)
-    else:
-        text = nfc(value).replace("\u00a0", "").replace(" ", "")
-        if text.endswith("%"):
-            text = text[:-1]
-        text = text.replace(",", ".")
-        if not re.fullmatch(r"-?\d+(\.\d+)?", text):
-            raise ValueError("không phải là số")
-        number = float(text)
-    number = round(number, 6)
-    if not 0 <= number <= 100:
-        raise ValueError("phải nằm trong khoảng 0 đến 100")
-    return number
-
-
-def parse_count(value: object) -> int:
-    """A whole number >= 0 from 12, 12.0, '1.234' (dot thousands) or '1 234'."""
-    if isinstance(value, bool):
-        raise ValueError("không phải là số")
-    if isinstance(value, (int, float)):
-        if not float(value).is_integer():
-            raise ValueError("phải là số nguyên")
-        number = int(value)
-    else:
-        text = nfc(value).replace("\u00a0", "").replace(" ", "")
-        if re.fullmatch(r"-?\d{1,3}([.,]\d{3})+", text):
-            text = re.sub(r"[.,]", "", text)
-        if not re.fullmatch(r"-?\d+", text):
-            raise ValueError("không phải là số nguyên")
-        number = int(text)
-    if number < 0:
-        raise ValueError("không được là số âm")
-    return number
-
-
-def parse_status(value: object) -> str:
-    code = STATUSES.get(fold_loose(value))
-    if code is None:
-        raise ValueError("trạng thái không hợp lệ")
-    return code
-
-
 def parse_report_date(value: object) -> date:
     if isinstance(value, datetime):
         return value.date()
@@ -319,6 +216,7 @@ def parse_sheet(sheet: Sheet, file_name: str, catalog: Catalog,
 
     extra = [_show(v) for c, v in enumerate(sheet.rows[header_row])
              if c not in mapping and not _blank(v)]
+    columns = {k: c for c, k in mapping.items()}
     if extra:
         ctx.add(WARNING, SCHEMA, "Các cột không thuộc mẫu báo cáo được bỏ qua: "
                 + ", ".join(f"'{e}'" for e in extra), row=header_row + 1)
@@ -332,7 +230,6 @@ def parse_sheet(sheet: Sheet, file_name: str, catalog: Catalog,
         block["prepared_by"][0]) else None
 
     report = SheetReport(sheet.name, cell_code, period, report_date, prepared_by, is_sample)
-    columns = {k: c for c, k in mapping.items()}
     for r in range(data_start, len(sheet.rows)):
         row = _parse_task_row(sheet, r, columns, catalog, ctx, report)
         if row is not None:
@@ -453,10 +350,10 @@ def _parse_task_row(sheet, r, columns, catalog, ctx, report) -> TaskRow | None:
     status = pct = None
     if not _blank(status_value):
         try:
-            status = parse_status(status_value)
+            status = BY_KEY["status"].parser(status_value)
         except ValueError:
             ctx.error("Trạng thái không hợp lệ.",
-                      "Chọn một trong: " + ", ".join(STATUS_LABELS.values()) + ".",
+                      "Chọn một trong: " + ", ".join(Status.labels().values()) + ".",
                       row=excel_row, column_key="status", value=status_value, code="bad_status")
     if not _blank(pct_value):
         try:
@@ -466,21 +363,21 @@ def _parse_task_row(sheet, r, columns, catalog, ctx, report) -> TaskRow | None:
             ctx.error(f"Tỷ lệ hoàn thành {exc}.", "Ghi một số từ 0 đến 100, ví dụ 80 hoặc 80,5.",
                       row=excel_row, column_key="completion_pct", value=pct_value, code="bad_percent")
     counts = {}
-    for key in COUNT_FIELDS:
+    for key in COUNT_KEYS:
         value = get(key)
         if _blank(value):
             counts[key] = None
             continue
         try:
-            counts[key] = parse_count(value)
+            counts[key] = BY_KEY[key].parser(value)
         except ValueError as exc:
             ctx.error(f"Số liệu {exc}.", "Ghi một số nguyên không âm, ví dụ 3 hoặc 1.234.",
                       row=excel_row, column_key=key, value=value, code="bad_count")
     if sum(p.is_error for p in ctx.problems) > errors_before:
         return None
     status, pct = _complete_status(status, pct, task_code, ctx, excel_row)
-    texts = {k: (nfc(get(k)) or None) if not _blank(get(k)) else None for k in TEXT_FIELDS}
-    return TaskRow(task_code, excel_row, status, pct, **counts, **texts)
+    texts = {k: None if _blank(get(k)) else BY_KEY[k].parser(get(k)) for k in TEXT_KEYS}
+    return TaskRow(task_code, excel_row, status=status, completion_pct=pct, **counts, **texts)
 
 
 def _identify_task(code_value, title_value, status_value, pct_value, catalog, ctx, excel_row):
@@ -529,7 +426,7 @@ def _is_code_like(value: object) -> bool:
 
 
 def _looks_like_status(value: object) -> bool:
-    return not _blank(value) and fold_loose(value) in STATUSES
+    return not _blank(value) and is_status_text(value)
 
 
 def _looks_like_number(value: object) -> bool:
@@ -541,14 +438,16 @@ def _looks_like_number(value: object) -> bool:
 def _complete_status(status, pct, task_code, ctx, excel_row):
     """DOMAIN.md's rules for a row with only one of status and percentage."""
     if pct is None:
-        return status, {"done": 100.0, "not_started": 0.0}.get(status)
+        return status, {Status.DONE: 100.0, Status.NOT_STARTED: 0.0}.get(status)
     if status is None:
-        return ("done" if pct == 100 else "not_started" if pct == 0 else "in_progress"), pct
-    contradiction = (status == "done" and pct < 100) or (status == "not_started" and pct > 0)
+        return (Status.DONE if pct == 100 else Status.NOT_STARTED if pct == 0
+                else Status.IN_PROGRESS), pct
+    contradiction = ((status == Status.DONE and pct < 100)
+                     or (status == Status.NOT_STARTED and pct > 0))
     if contradiction:
-        ctx.warn(f"Nhiệm vụ {task_code}: trạng thái '{STATUS_LABELS[status]}' không khớp với tỷ lệ "
+        ctx.warn(f"Nhiệm vụ {task_code}: trạng thái '{status.label}' không khớp với tỷ lệ "
                  f"{_show(pct)}%.", "Kiểm tra lại trạng thái hoặc tỷ lệ hoàn thành.",
-                 row=excel_row, column_key="status", value=STATUS_LABELS[status])
+                 row=excel_row, column_key="status", value=status.label)
     return status, pct
 
 

@@ -9,10 +9,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from etl.textnorm import fold
+from etl.vocab import Grain
 
-MONTH, QUARTER, HALF, YEAR = "month", "quarter", "half", "year"
-GRAINS = (MONTH, QUARTER, HALF, YEAR)
-GRAIN_LABELS = {MONTH: "Tháng", QUARTER: "Quý", HALF: "6 tháng", YEAR: "Năm"}
+MONTH, QUARTER, HALF, YEAR = Grain.MONTH, Grain.QUARTER, Grain.HALF, Grain.YEAR
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 _ROMAN_OUT = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
@@ -116,33 +115,19 @@ def period_label(key: str) -> str:
     return f"Năm {y}"
 
 
-def containing(key: str, grain: str) -> str:
-    """The key of the `grain` period that contains `key` (a month's quarter, ...)."""
-    p = from_key(key)
-    y, mo = p.start.year, p.start.month
-    if grain == MONTH:
-        if p.grain != MONTH:
-            raise ValueError(f"{key} không nằm trong một tháng")
-        return p.key
-    if grain == QUARTER:
-        q = (mo - 1) // 3 + 1
-        if p.end > from_key(f"{y}-Q{q}").end:
-            raise ValueError(f"{key} không nằm trong một quý")
-        return f"{y}-Q{q}"
-    if grain == HALF:
-        h = 1 if mo <= 6 else 2
-        if p.end > from_key(f"{y}-H{h}").end:
-            raise ValueError(f"{key} không nằm trong nửa năm")
-        return f"{y}-H{h}"
-    return f"{y}"
+def key_of(day: date, grain: str) -> str:
+    """The key of the `grain` period a day falls in (`2026-08-15`, quarter -> `2026-Q3`).
+    Which bigger period holds a whole report is the database's rule (macro
+    period_bucket, migration 003), not this one's."""
+    y, mo = day.year, day.month
+    return {MONTH: f"{y}-{mo:02d}", QUARTER: f"{y}-Q{(mo - 1) // 3 + 1}",
+            HALF: f"{y}-H{1 if mo <= 6 else 2}", YEAR: f"{y}"}[Grain(grain)]
 
 
 def previous(key: str) -> str:
     """The period of the same grain just before `key`."""
     p = from_key(key)
-    before = p.start - timedelta(days=1)
-    month_key = f"{before.year}-{before.month:02d}"
-    return containing(month_key, p.grain)
+    return key_of(p.start - timedelta(days=1), p.grain)
 
 
 def deadline(key: str, deadline_day: int = 5) -> date:

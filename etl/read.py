@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-import os
 import re
 import zipfile
 import zlib
@@ -19,7 +18,6 @@ from xml.etree import ElementTree
 
 import python_calamine
 
-MAX_UPLOAD_BYTES = int(float(os.environ.get("PROGRESS_MAX_UPLOAD_MB", "20")) * 1024 * 1024)
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024   # a zip bomb is refused before it is inflated
 MAX_ZIP_RATIO = 200                      # real workbooks compress ~5-20x
 MAX_SHEET_ROWS = 20_000                  # a report has a few dozen rows
@@ -28,7 +26,12 @@ MAX_SHEET_COLUMNS = 200
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
-SPREADSHEET_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What a file may cost before it is refused (etl.settings.Settings.limits)."""
+    max_upload_bytes: int = 20 * 1024 * 1024
 
 
 class UnreadableFile(ValueError):
@@ -128,11 +131,12 @@ def _looks_like_text_table(data: bytes) -> bool:
     return any(sep in text for sep in (",", ";", "\t"))
 
 
-def read_sheets(data: bytes, file_name: str) -> list[Sheet]:
+def read_sheets(data: bytes, file_name: str, limits: Limits = Limits()) -> list[Sheet]:
     """All sheets of a spreadsheet file, in workbook order."""
-    if len(data) > MAX_UPLOAD_BYTES:
+    if len(data) > limits.max_upload_bytes:
         raise UnreadableFile(
-            f"Tệp quá lớn ({_megabytes(len(data))} MB; tối đa {_megabytes(MAX_UPLOAD_BYTES)} MB).",
+            f"Tệp quá lớn ({_megabytes(len(data))} MB; tối đa "
+            f"{_megabytes(limits.max_upload_bytes)} MB).",
             "Báo cáo tiến độ chỉ cần một bảng; xóa hình ảnh và trang tính thừa rồi gửi lại.",
             code="too_large")
     kind = detect_format(data, file_name)

@@ -11,10 +11,8 @@ re-sends 2026-10 with a few corrected figures.
 """
 from __future__ import annotations
 
-import argparse
 import io
 import random
-import sys
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date
@@ -23,18 +21,14 @@ from pathlib import Path
 import openpyxl
 from openpyxl.writer.excel import ExcelWriter
 
-from etl.catalog import ROLE_LEAD, Catalog, Cell, get_catalog
+from etl.catalog import Catalog, Cell, get_catalog
 from etl.periods import deadline, from_key
-from etl.template import (
-    COL_ACTIVITIES, COL_EVIDENCE, COL_OBSTACLES, COL_PARTICIPANTS, COL_PCT, COL_POSTS,
-    COL_PROPOSALS, COL_RESULT, COL_STATUS, FIXED_CREATED, GUIDE_SHEET, LABEL_AUTHOR,
-    REPORT_SHEET, STATUS_LABELS, layout, template_bytes,
-)
+from etl.template import FIXED_CREATED, GUIDE_SHEET, LABEL_AUTHOR, REPORT_SHEET, layout, template_bytes
+from etl.vocab import Role, Status
 
 SEED = 606
 MONTHS = tuple(f"2026-{m:02d}" for m in range(6, 12))
 SAMPLE_MARK = "DỮ LIỆU MẪU"
-DEFAULT_OUT = Path(__file__).resolve().parent.parent / "data" / "samples"
 MISSING = {("TTKHCN", "2026-09")}            # a cell that did not report
 RESUBMITTED = ("CDS", "2026-10")             # sent twice; the second corrects figures
 # Days after the deadline for the reports that came in late.
@@ -277,7 +271,7 @@ def cell_series(cell: Cell, task_code: str) -> dict[str, Entry]:
     """The six monthly rows of one cell for one task."""
     rng = random.Random(f"{SEED}:{cell.code}:{task_code}")
     script = SCRIPTS.get(task_code, GENERIC_SCRIPT)
-    pcts = _curve(script.curve, rng, lead=cell.role(task_code) == ROLE_LEAD)
+    pcts = _curve(script.curve, rng, lead=cell.role(task_code) == Role.LEAD)
     delay = DELAYS.get((cell.code, task_code))
     members = PROFILES.get(cell.code, DEFAULT_PROFILE).members
     series, stage = {}, 0
@@ -424,10 +418,10 @@ def report_bytes(report: Report, catalog: Catalog | None = None) -> bytes:
     ws[where.value_ref(LABEL_AUTHOR)] = report.prepared_by
     for code, entry in report.entries.items():
         values = {
-            COL_STATUS: STATUS_LABELS[entry.status], COL_PCT: _number(entry.pct),
-            COL_ACTIVITIES: entry.activities, COL_PARTICIPANTS: entry.participants,
-            COL_POSTS: entry.posts, COL_RESULT: entry.result_text(), COL_OBSTACLES: entry.obstacles,
-            COL_PROPOSALS: entry.proposals, COL_EVIDENCE: entry.evidence,
+            "status": Status(entry.status).label, "completion_pct": _number(entry.pct),
+            "activities": entry.activities, "participants": entry.participants,
+            "posts": entry.posts, "result": entry.result_text(), "obstacles": entry.obstacles,
+            "proposals": entry.proposals, "evidence": entry.evidence,
         }
         for header, value in values.items():
             if value is not None:
@@ -494,11 +488,11 @@ re-sending October 2026 (the `_lan-2` file corrects a few figures). Every sheet 
 """
 
 
-def write_samples(out_dir: Path) -> list[Path]:
+def write_samples(out_dir: Path, catalog: Catalog | None = None) -> list[Path]:
     """Write every sample report (and a README) into out_dir; the report paths, sorted."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    catalog = get_catalog()
+    catalog = catalog or get_catalog()
     written, seen = [], set()
     for report in build_reports(catalog):
         key = (report.cell_code, report.period)
@@ -509,21 +503,3 @@ def write_samples(out_dir: Path) -> list[Path]:
         written.append(path)
     (out_dir / "README.md").write_text(README, encoding="utf-8")
     return sorted(written)
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m etl samples",
-        description="Tạo các báo cáo tiến độ mẫu (DỮ LIỆU MẪU) cho 4 chi bộ, tháng 6-11/2026.")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                        help=f"thư mục ghi tệp (mặc định: {DEFAULT_OUT})")
-    args = parser.parse_args(argv)
-    paths = write_samples(args.out)
-    for path in paths:
-        print(path)
-    print(f"Đã tạo {len(paths)} tệp báo cáo mẫu trong {args.out}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -14,9 +14,10 @@ from datetime import date, datetime
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
-from etl.catalog import ROLE_LEAD, ROLE_LABELS, Catalog, Cell, get_catalog
-from etl.parse import STATUS_LABELS  # the texts the loader reads; the dropdown offers them
+from etl.catalog import Catalog, Cell, get_catalog
+from etl.fields import BY_KEY, COUNT, FIELDS, INFO, KEY, PERCENT, STATUS, TEXT, TITLE
 from etl.periods import deadline, from_key, period_label
+from etl.vocab import Role, Status
 
 REPORT_SHEET = "Báo cáo"
 GUIDE_SHEET = "Hướng dẫn"
@@ -29,55 +30,9 @@ LABEL_DATE = "Ngày báo cáo:"
 LABEL_AUTHOR = "Người lập:"
 HEADER_LABELS = (LABEL_CELL, LABEL_PERIOD, LABEL_DATE, LABEL_AUTHOR)
 
-
-@dataclass(frozen=True)
-class Column:
-    header: str
-    width: float
-    guide: str  # one line for the "Hướng dẫn" sheet
-
-
-COL_STT = "STT"
-COL_CODE = "Mã nhiệm vụ"
-COL_TITLE = "Nội dung nhiệm vụ"
-COL_ROLE = "Vai trò"
-COL_STATUS = "Trạng thái"
-COL_PCT = "Tỷ lệ hoàn thành (%)"
-COL_ACTIVITIES = "Số hoạt động"
-COL_PARTICIPANTS = "Số lượt người tham gia"
-COL_POSTS = "Số tin, bài"
-COL_RESULT = "Kết quả đạt được"
-COL_OBSTACLES = "Khó khăn, vướng mắc"
-COL_PROPOSALS = "Đề xuất, kiến nghị"
-COL_EVIDENCE = "Minh chứng"
-COUNT_COLUMNS = (COL_ACTIVITIES, COL_PARTICIPANTS, COL_POSTS)
-
-COLUMNS: tuple[Column, ...] = (
-    Column(COL_STT, 14, "Số thứ tự, đã ghi sẵn."),
-    Column(COL_CODE, 10, "Mã nhiệm vụ theo Kế hoạch (ví dụ NV3.2), đã ghi sẵn; không sửa, "
-                         "không xóa dòng."),
-    Column(COL_TITLE, 46, "Nội dung nhiệm vụ theo Kế hoạch, đã ghi sẵn."),
-    Column(COL_ROLE, 12, "Vai trò của chi bộ: Chủ trì hoặc Phối hợp thực hiện, đã ghi sẵn. "
-                         "Dòng chữ đậm, tô màu là nhiệm vụ chi bộ chủ trì."),
-    Column(COL_STATUS, 16, "Chọn trong danh sách một trong bốn trạng thái: "
-                           + ", ".join(STATUS_LABELS.values()) + "."),
-    Column(COL_PCT, 12, "Số từ 0 đến 100, là mức hoàn thành tính đến hết kỳ báo cáo (lũy kế "
-                        "từ đầu); ghi số, ví dụ 80 hoặc 85,5. Mỗi dòng cần ít nhất "
-                        "Trạng thái hoặc Tỷ lệ hoàn thành."),
-    Column(COL_ACTIVITIES, 11, "Số hội nghị, buổi sinh hoạt, đợt ra quân... tổ chức trong kỳ; "
-                               "chỉ tính trong kỳ, không cộng dồn; số nguyên, không âm."),
-    Column(COL_PARTICIPANTS, 12, "Số lượt người tham gia các hoạt động trong kỳ; chỉ tính "
-                                 "trong kỳ, không cộng dồn."),
-    Column(COL_POSTS, 10, "Số tin, bài đã đăng trong kỳ trên Trang thông tin điện tử và các "
-                          "nền tảng số; chỉ tính trong kỳ, không cộng dồn."),
-    Column(COL_RESULT, 36, "Tóm tắt kết quả nổi bật đạt được trong kỳ."),
-    Column(COL_OBSTACLES, 30, "Khó khăn, vướng mắc cụ thể (nếu có); nêu rõ khi nhiệm vụ "
-                              "Chậm tiến độ."),
-    Column(COL_PROPOSALS, 30, "Đề xuất, kiến nghị với Đảng ủy Sở để tháo gỡ (nếu có)."),
-    Column(COL_EVIDENCE, 22, "Số, ký hiệu văn bản hoặc đường liên kết đến tài liệu minh chứng."),
-)
-HEADERS = tuple(c.header for c in COLUMNS)
-LAST_COL = len(COLUMNS) - 1
+# The report's columns are the field table's, in its order (etl/fields.py).
+KEYS = tuple(f.key for f in FIELDS)
+LAST_COL = len(FIELDS) - 1
 
 # Rows (0-based, xlsxwriter) of the fixed part of the sheet.
 _TITLE_ROWS = 5          # organization, cell, blank, heading, period
@@ -94,12 +49,12 @@ class Layout:
     task_rows: dict[str, int]
 
     @staticmethod
-    def column_letter(header: str) -> str:
-        return xl_col_to_name(HEADERS.index(header))
+    def column_letter(key: str) -> str:
+        return xl_col_to_name(KEYS.index(key))
 
-    def ref(self, task_code: str, header: str) -> str:
-        """`F14`: the cell of one task row under one column."""
-        return f"{self.column_letter(header)}{self.task_rows[task_code]}"
+    def ref(self, task_code: str, key: str) -> str:
+        """`F14`: the cell of one task row under one column (a field key, e.g. "status")."""
+        return f"{self.column_letter(key)}{self.task_rows[task_code]}"
 
     def value_ref(self, label: str) -> str:
         """The header-block value cell for a label (column B)."""
@@ -238,50 +193,58 @@ def _as_datetime(value: date) -> datetime:
 
 
 def _write_table(ws, fmt: _Formats, catalog: Catalog, cell: Cell, tasks: list[str]) -> None:
-    for c, column in enumerate(COLUMNS):
-        ws.set_column(c, c, column.width)
-        ws.write_string(_HEADER_ROW, c, column.header, fmt.header)
+    for c, f in enumerate(FIELDS):
+        ws.set_column(c, c, f.width)
+        ws.write_string(_HEADER_ROW, c, f.header, fmt.header)
     ws.set_row(_HEADER_ROW, 48)
     for i, code in enumerate(tasks):
         r = _HEADER_ROW + 1 + i
         role = cell.role(code)
-        is_lead = role == ROLE_LEAD
-        ws.write_number(r, 0, i + 1, fmt.center)
-        ws.write_string(r, 1, code, fmt.lead_center if is_lead else fmt.center)
-        ws.write_string(r, 2, catalog.task(code).title, fmt.lead_text if is_lead else fmt.text)
-        ws.write_string(r, 3, ROLE_LABELS[role], fmt.lead_center if is_lead else fmt.center)
-        ws.write_blank(r, 4, None, fmt.center)
-        ws.write_blank(r, 5, None, fmt.number)
-        for c in range(6, 9):
-            ws.write_blank(r, c, None, fmt.count)
-        for c in range(9, len(COLUMNS)):
-            ws.write_blank(r, c, None, fmt.text)
+        lead = role == Role.LEAD
+        given = {"stt": i + 1, "task_code": code, "task_title": catalog.task(code).title,
+                 "role": role.label}
+        for c, f in enumerate(FIELDS):
+            style = _cell_format(fmt, f.kind, lead)
+            if f.key in given:
+                ws.write(r, c, given[f.key], style)
+            else:
+                ws.write_blank(r, c, None, style)
+
+
+def _cell_format(fmt: "_Formats", kind: str, lead: bool):
+    """Pre-filled columns are bold on the cell's lead tasks; blanks by what they hold."""
+    if kind in (KEY, INFO):
+        return fmt.lead_center if lead and kind == KEY else fmt.center
+    return {TITLE: fmt.lead_text if lead else fmt.text, STATUS: fmt.center,
+            PERCENT: fmt.number, COUNT: fmt.count, TEXT: fmt.text}[kind]
 
 
 def _write_validations(ws, first: int, last: int) -> None:
-    col = HEADERS.index
-    statuses = list(STATUS_LABELS.values())
-    ws.data_validation(first, col(COL_STATUS), last, col(COL_STATUS), {
+    col = KEYS.index
+    statuses = list(Status.labels().values())
+    ws.data_validation(first, col("status"), last, col("status"), {
         "validate": "list", "source": statuses,
         "input_title": "Trạng thái",
         "input_message": "Chọn một trong: " + ", ".join(statuses) + ".",
         "error_title": "Trạng thái không hợp lệ",
         "error_message": "Chỉ chọn một trong bốn trạng thái: " + ", ".join(statuses) + ".",
     })
-    ws.data_validation(first, col(COL_PCT), last, col(COL_PCT), {
+    ws.data_validation(first, col("completion_pct"), last, col("completion_pct"), {
         "validate": "decimal", "criteria": "between", "minimum": 0, "maximum": 100,
-        "input_title": "Tỷ lệ hoàn thành (%)",
+        "input_title": BY_KEY["completion_pct"].header,
         "input_message": "Ghi số từ 0 đến 100: mức hoàn thành tính đến hết kỳ báo cáo.",
         "error_title": "Tỷ lệ không hợp lệ",
         "error_message": "Tỷ lệ hoàn thành phải là số từ 0 đến 100, ví dụ 80 hoặc 85,5.",
     })
-    for header in COUNT_COLUMNS:
-        ws.data_validation(first, col(header), last, col(header), {
+    for f in FIELDS:
+        if f.kind != COUNT:
+            continue
+        ws.data_validation(first, col(f.key), last, col(f.key), {
             "validate": "integer", "criteria": ">=", "value": 0,
-            "input_title": header,
+            "input_title": f.header,
             "input_message": "Số nguyên không âm, chỉ tính trong kỳ báo cáo (không cộng dồn).",
             "error_title": "Số liệu không hợp lệ",
-            "error_message": f"{header} phải là số nguyên từ 0 trở lên.",
+            "error_message": f"{f.header} phải là số nguyên từ 0 trở lên.",
         })
 
 
@@ -326,10 +289,10 @@ def _write_guide(ws, fmt: _Formats, catalog: Catalog, cell: Cell, period_key: st
     r += 1
     ws.write_string(r, 0, "Cột", fmt.guide_head)
     ws.write_string(r, 1, "Cách ghi", fmt.guide_head)
-    for column in COLUMNS:
+    for f in FIELDS:
         r += 1
-        ws.write_string(r, 0, column.header, fmt.guide_text)
-        ws.write_string(r, 1, column.guide, fmt.guide_text)
+        ws.write_string(r, 0, f.header, fmt.guide_text)
+        ws.write_string(r, 1, f.guide, fmt.guide_text)
     outro = [
         f"Gửi báo cáo: lưu tệp định dạng .xlsx, gửi về Đảng ủy Sở (đầu mối tổng hợp) hoặc tải "
         f"lên trang nạp báo cáo của hệ thống chậm nhất ngày {due}.",

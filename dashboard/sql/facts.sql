@@ -4,10 +4,10 @@
 --          (latest period_end, then latest loaded_at);
 --   flow (activities, participants, posts): summed over the non-overlapping reports:
 --          a submission contained in a bigger one of the same cell and period is dropped.
--- {bucket} is a fixed expression chosen by grain in queries.py (never user text).
--- Parameters: $plan, $periods (VARCHAR[] or NULL = all), $cells, $areas (same).
+-- The bucket of each submission is the macro period_bucket (migration 003).
+-- Parameters: $plan, $grain, $periods (VARCHAR[] or NULL = all), $cells, $areas (same).
 WITH bucketed AS (
-    SELECT v.*, {bucket} AS bucket
+    SELECT v.*, period_bucket($grain, v.period_grain, v.period_start, v.period_end) AS bucket
     FROM v_progress v
     WHERE v.plan_code = $plan
       AND ($cells::VARCHAR[] IS NULL OR list_contains($cells::VARCHAR[], v.cell_code))

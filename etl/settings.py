@@ -1,0 +1,65 @@
+"""Settings, read once from the environment: where the data lives and the limits.
+
+Nothing else reads `os.environ` for a setting: a `Settings` is built at start-up (the
+app, each command line) and handed down, so a test or a second database is a
+different `Settings`, not a patched environment variable.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Mapping
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB = PROJECT_ROOT / "data" / "progress.duckdb"
+DEFAULT_CATALOG = PROJECT_ROOT / "data" / "catalog.toml"
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_path: Path = DEFAULT_DB
+    catalog_path: Path = DEFAULT_CATALOG
+    max_upload_mb: float = 20.0        # PROGRESS_MAX_UPLOAD_MB; .streamlit/config.toml too
+    lock_wait_seconds: float = 30.0    # how long a connection waits for another process
+    idle_minutes: float = 30.0         # a signed-in session ends after this much idleness
+    log_path: Path | None = None       # the app's log file; default: beside the database
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> "Settings":
+        """Defaults, then the environment (`PROGRESS_*`), then `overrides` (a `None`
+        override keeps what the environment says: `--db` not given)."""
+        env = os.environ if env is None else env
+        read = {
+            "db_path": ("PROGRESS_DB", Path),
+            "catalog_path": ("PROGRESS_CATALOG", Path),
+            "max_upload_mb": ("PROGRESS_MAX_UPLOAD_MB", float),
+            "lock_wait_seconds": ("PROGRESS_DB_LOCK_WAIT", float),
+            "idle_minutes": ("PROGRESS_IDLE_MINUTES", float),
+            "log_path": ("PROGRESS_LOG", Path),
+        }
+        values = {name: kind(env[var]) for name, (var, kind) in read.items() if env.get(var)}
+        values.update({k: (Path(v) if k.endswith("_path") else v)
+                       for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    def with_db(self, db_path: Path | str) -> "Settings":
+        return replace(self, db_path=Path(db_path))
+
+    @property
+    def archive_dir(self) -> Path:
+        """Accepted files are kept as uploaded beside the database, by sha256."""
+        return self.db_path.with_name(self.db_path.stem + "_archive")
+
+    @property
+    def log_file(self) -> Path:
+        return self.log_path or self.db_path.with_name("logs") / "progress.log"
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return int(self.max_upload_mb * 1024 * 1024)
+
+    @property
+    def limits(self):
+        from etl.read import Limits
+        return Limits(max_upload_bytes=self.max_upload_bytes)

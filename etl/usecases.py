@@ -1,0 +1,199 @@
+"""What people do with the data, one function each: the only way anything is written.
+
+Every use case takes the store and the acting user, checks a declared permission
+(etl.vocab.GRANTS), does its write and appends its audit row in the same transaction:
+a change is recorded or it did not happen. The upload page and `python -m etl load`,
+the history page and the account page, and the command lines all call these; pages
+never write on their own. A refused permission is `PermissionDenied`, whose message
+the page shows as it is.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection
+from datetime import datetime
+from pathlib import Path
+
+from etl import audit, history, users
+from etl.load import FileReport, StoreOutcome, Storer, validate_bytes, validate_path
+from etl.store import Store
+from etl.users import AuthError, User
+from etl.vocab import AuditAction, Permission, UserRole
+
+log = logging.getLogger(__name__)
+
+
+class PermissionDenied(AuthError):
+    """The acting user may not do this; the message says so in Vietnamese."""
+
+
+def authorize(actor: User, permission: Permission) -> None:
+    if not actor.can(permission):
+        raise PermissionDenied(f"Tài khoản {actor.username} ({actor.role_label}) không có quyền: "
+                               f"{Permission(permission).label.lower()}.")
+
+
+def _require_cells(actor: User, cells: Collection[str]) -> None:
+    allowed = actor.upload_cells()
+    foreign = sorted(set(cells) - set(allowed)) if allowed is not None else []
+    if foreign:
+        raise PermissionDenied(f"Tài khoản {actor.username} không được nạp hoặc hoàn tác báo cáo "
+                               f"của chi bộ {', '.join(foreign)}.")
+
+
+# -- reports ------------------------------------------------------------------------------
+
+def check_report(store: Store, actor: User, data: bytes, file_name: str,
+                 cell: str | None = None, period: str | None = None) -> FileReport:
+    """Validate a file for this user (a cell's secretary: their own cell only). Writes nothing."""
+    authorize(actor, Permission.UPLOAD_OWN_CELL)
+    return validate_bytes(data, file_name, cell, period, store.catalog, actor.upload_cells(),
+                          store.settings.limits)
+
+
+def check_path(store: Store, actor: User, path: Path | str, cell: str | None = None,
+               period: str | None = None) -> tuple[FileReport, bytes]:
+    """`check_report` for a file on disk (the command line); an unreadable path is a problem."""
+    authorize(actor, Permission.UPLOAD_OWN_CELL)
+    return validate_path(path, cell, period, store.catalog, actor.upload_cells(),
+                         store.settings.limits)
+
+
+def load_reports(store: Store, actor: User,
+                 files: list[tuple[FileReport, bytes]]) -> list[StoreOutcome]:
+    """Store checked files as one batch (each file alone if the batch fails); one audit
+    row per file, written with it."""
+    authorize(actor, Permission.UPLOAD_OWN_CELL)
+    _require_cells(actor, {s.cell_code for report, _ in files for s in report.sheets})
+    if not files:
+        return []
+    with Storer(store, actor.username) as storer:
+        return storer.store_many(files)
+
+
+def undo_load(store: Store, actor: User, submission_ids: list[int]) -> list[history.Change]:
+    """Withdraw the submissions a load made (newest first), bringing back what each
+    replaced; all of them or none."""
+    authorize(actor, Permission.UPLOAD_OWN_CELL)
+    with store.transaction() as con:
+        subs = [history.fetch(con, sid) for sid in submission_ids]
+        _require_cells(actor, {s["cell_code"] for s in subs})
+        changes = []
+        for sid in sorted(submission_ids, reverse=True):
+            changes.append(history.retract_load(con, sid, actor.username))
+            audit.append(con, actor.username, AuditAction.UNDO_LOAD, f"#{sid}")
+    return changes
+
+
+def restore(store: Store, actor: User, submission_id: int) -> history.Change:
+    """Make a superseded or withdrawn submission current again."""
+    authorize(actor, Permission.RESTORE_WITHDRAW)
+    with store.transaction() as con:
+        change = history.restore(con, submission_id, actor.username)
+        audit.append(con, actor.username, AuditAction.RESTORE, f"#{submission_id}")
+    return change
+
+
+def withdraw(store: Store, actor: User, submission_id: int) -> history.Change:
+    """Take a submission out of the figures."""
+    authorize(actor, Permission.RESTORE_WITHDRAW)
+    with store.transaction() as con:
+        change = history.withdraw(con, submission_id, actor.username)
+        audit.append(con, actor.username, AuditAction.WITHDRAW, f"#{submission_id}")
+    return change
+
+
+def undo(store: Store, actor: User, change: history.Change) -> history.Change:
+    """Reverse a restore, a withdrawal or an undone load exactly."""
+    authorize(actor, Permission.RESTORE_WITHDRAW)
+    with store.transaction() as con:
+        reverse = history.undo(con, change, actor.username)
+        audit.append(con, actor.username, AuditAction.UNDO, f"#{change.submission_id}")
+    return reverse
+
+
+def download_original(store: Store, actor: User, submission_id: int) -> tuple[str, bytes]:
+    """The file as it was uploaded, checked against its sha256; the download is recorded."""
+    authorize(actor, Permission.VIEW)
+    name, data = history.original_bytes(store, submission_id)
+    record(store, actor, AuditAction.DOWNLOAD_ORIGINAL, f"#{submission_id}", name)
+    return name, data
+
+
+def record_export(store: Store, actor: User, what: str, scope_text: str | None = None) -> None:
+    """An image, a pack, a table or a document left the app: who, what, which scope."""
+    authorize(actor, Permission.EXPORT)
+    record(store, actor, AuditAction.EXPORT, what, scope_text)
+
+
+def record(store: Store, actor: User, action: AuditAction, target: str | None = None,
+           detail: str | None = None) -> None:
+    """An audit row on its own, for what changes nothing in the data (a download)."""
+    with store.transaction() as con:
+        audit.append(con, actor.username, action, target, detail)
+
+
+# -- accounts --------------------------------------------------------------------------
+
+def create_first_admin(store: Store, username: str, full_name: str, password: str) -> User:
+    """The first account of a fresh install: only while there is none (no actor yet)."""
+    with store.transaction() as con:
+        user = users.insert_user(con, username, full_name, UserRole.ADMIN, password,
+                                 only_if_none=True)
+        audit.append(con, user.username, AuditAction.USER_ADD, user.username,
+                     f"vai trò {UserRole.ADMIN.label}, tài khoản đầu tiên")
+        audit.append(con, user.username, AuditAction.SIGN_IN, user.username,
+                     "tài khoản quản trị đầu tiên")
+    return user
+
+
+def add_user(store: Store, actor: User, username: str, full_name: str, role: str,
+             password: str | None, cell_code: str | None = None,
+             email: str | None = None) -> User:
+    authorize(actor, Permission.MANAGE_USERS)
+    with store.transaction() as con:
+        user = users.insert_user(con, username, full_name, role, password, cell_code, email)
+        audit.append(con, actor.username, AuditAction.USER_ADD, user.username,
+                     f"vai trò {UserRole(role).label}"
+                     + (f", chi bộ {user.cell_code}" if user.cell_code else ""))
+    return user
+
+
+def set_user_active(store: Store, actor: User, username: str, active: bool) -> None:
+    """Lock an account (it can no longer sign in) or unlock it."""
+    authorize(actor, Permission.MANAGE_USERS)
+    with store.transaction() as con:
+        users.set_active(con, username, active)
+        audit.append(con, actor.username,
+                     AuditAction.USER_ENABLE if active else AuditAction.USER_DISABLE, username)
+
+
+def reset_password(store: Store, actor: User, username: str, password: str) -> None:
+    authorize(actor, Permission.MANAGE_USERS)
+    with store.transaction() as con:
+        users.set_password(con, username, password)
+        audit.append(con, actor.username, AuditAction.PASSWORD_SET, username)
+
+
+def sign_in(store: Store, username: str, password: str, now: datetime | None = None) -> User:
+    """The user behind a name and password, or AuthError; each attempt is audited."""
+    username = users.normalize_username(username)
+    with store.transaction() as con:
+        attempt = users.check_credentials(con, username, password, now or datetime.now())
+        action = AuditAction.SIGN_IN if attempt.user else AuditAction.SIGN_IN_FAILED
+        audit.append(con, username or "?", action, username, attempt.note)
+    if attempt.user is None:
+        raise AuthError(attempt.error)
+    return attempt.user
+
+
+def sign_in_external(store: Store, email: str) -> User | None:
+    """OpenID Connect: the active account registered with the provider's email, audited."""
+    user = users.user_by_email(store, email)
+    if user is not None:
+        record(store, user, AuditAction.SIGN_IN, user.username, "OpenID Connect")
+    return user
+
+
+def sign_out(store: Store, user: User, reason: str | None = None) -> None:
+    record(store, user, AuditAction.SIGN_OUT, user.username, reason)
