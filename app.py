@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import auth, ui
+from dashboard import auth, context, ui
+from etl.vocab import Permission as Can
 
 st.set_page_config(layout="wide", page_title="Tiến độ thực hiện Chỉ thị 06-CT/TU",
                    page_icon=":material/dashboard:")
@@ -13,24 +14,24 @@ st.html("<style>[data-testid='stMetricLabel'] .stMarkdownEllipsis,"
         "text-overflow: clip;}</style>")
 
 # (file, title, icon, permission): a user's navigation holds only what the role may use,
-# and each page checks the permission again itself (auth.guard).
+# and each page checks the permission again itself (ui.page).
 SECTIONS = {
     "Tiến độ": [
-        ("overview", "Tổng quan", ":material/dashboard:", "view"),
-        ("by_cell", "Theo chi bộ", ":material/groups:", "view"),
-        ("by_area", "Theo nhiệm vụ", ":material/task_alt:", "view"),
-        ("by_period", "Theo kỳ", ":material/calendar_month:", "view"),
-        ("obstacles", "Khó khăn, đề xuất", ":material/report_problem:", "view"),
+        ("overview", "Tổng quan", ":material/dashboard:", Can.VIEW),
+        ("by_cell", "Theo chi bộ", ":material/groups:", Can.VIEW),
+        ("by_area", "Theo nhiệm vụ", ":material/task_alt:", Can.VIEW),
+        ("by_period", "Theo kỳ", ":material/calendar_month:", Can.VIEW),
+        ("obstacles", "Khó khăn, đề xuất", ":material/report_problem:", Can.VIEW),
     ],
     "Báo cáo": [
-        ("upload", "Nạp báo cáo", ":material/upload_file:", "upload_own_cell"),
-        ("history", "Lịch sử báo cáo", ":material/history:", "view"),
-        ("export", "Xuất báo cáo họp", ":material/slideshow:", "export"),
-        ("templates", "Mẫu báo cáo, nhắc nộp", ":material/description:", "view"),
+        ("upload", "Nạp báo cáo", ":material/upload_file:", Can.UPLOAD_OWN_CELL),
+        ("history", "Lịch sử báo cáo", ":material/history:", Can.VIEW),
+        ("export", "Xuất báo cáo họp", ":material/slideshow:", Can.EXPORT),
+        ("templates", "Mẫu báo cáo, nhắc nộp", ":material/description:", Can.VIEW),
     ],
-    "Quản trị": [
-        ("users", "Tài khoản", ":material/manage_accounts:", "manage_users"),
-        ("audit", "Nhật ký thao tác", ":material/receipt_long:", "view_audit"),
+    "Quản trị hệ thống": [
+        ("users", "Tài khoản", ":material/manage_accounts:", Can.MANAGE_USERS),
+        ("audit", "Nhật ký thao tác", ":material/receipt_long:", Can.VIEW_AUDIT),
     ],
 }
 
@@ -47,7 +48,7 @@ def navigation_for(user) -> dict[str, list]:
     return nav
 
 
-ui.ensure_db()
+context.store()   # settings, log file and schema, once per process
 user = auth.current_user()
 page = st.navigation(navigation_for(user), position="sidebar" if user else "hidden")
 if user is None:

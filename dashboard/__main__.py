@@ -14,7 +14,6 @@ from etl.cli import VietnameseArgumentParser
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
-
 def build_parser() -> argparse.ArgumentParser:
     parser = VietnameseArgumentParser(prog="python -m dashboard",
                      description="Bảng điều khiển tiến độ: xuất bộ báo cáo họp.")
@@ -30,20 +29,25 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import logging
+
+    from etl.settings import Settings
+    from etl.store import Store
+
     parser = build_parser()
     args = parser.parse_args(argv)
-    _check_usage(parser, args)
-    return _pack(args)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    store = Store(Settings.from_env(db_path=args.db))
+    _check_usage(parser, args, store.catalog)
+    return _pack(args, store)
 
 
-def _check_usage(parser: argparse.ArgumentParser, args) -> None:
-    from etl.catalog import get_catalog
+def _check_usage(parser: argparse.ArgumentParser, args, catalog) -> None:
     from etl.periods import from_key
     try:
         args.period = from_key(args.period).key
     except ValueError as exc:
         parser.error(str(exc))
-    catalog = get_catalog()
     for option, given, known in (("--cells", args.cells, [c.code for c in catalog.cells]),
                                  ("--areas", args.areas, [a.code for a in catalog.areas])):
         unknown = [code for code in given or () if code not in known]
@@ -52,15 +56,18 @@ def _check_usage(parser: argparse.ArgumentParser, args) -> None:
                          f"(các mã: {', '.join(known)})")
 
 
-def _pack(args) -> int:
+def _pack(args, store) -> int:
     from dashboard import pack, render
-    from etl.db import DatabaseBusy, DatabaseMissing, resolve_db_path
+    from dashboard.scope import Scope
+    from etl.load import login_name
+    from etl.store import DatabaseBusy, DatabaseMissing
+    from etl.users import User
 
-    db_path = resolve_db_path(args.db)
     out = Path(args.out)
     try:
         render.require_browser()  # before any work: never hang without a browser
-        content, result = pack.make_pack(db_path, args.period, args.cells, args.areas)
+        content, result = pack.export_pack(store, User.system(login_name()),
+                                           Scope.of(args.period, args.cells, args.areas))
         out.mkdir(parents=True, exist_ok=True)
         for name, data in result.files.items():
             (out / name).write_bytes(data)

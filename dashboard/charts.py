@@ -12,7 +12,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import fmt
+from etl.fields import BY_KEY, COUNT_KEYS
 from etl.textnorm import fold
+from etl.vocab import NO_REPORT, STATUS_DISPLAY_ORDER, ReportTimeliness, Role, Status
 
 FONT_SIZE = 18
 TITLE_SIZE = 24
@@ -23,17 +25,10 @@ AREA_COLOR = "#5B6770"
 SEQUENTIAL = "Blues"
 LEGEND_MARGIN = {"l": 20, "r": 90, "t": 160, "b": 40}  # two-line title, then the legend
 
-STATUS_ORDER = ("done", "in_progress", "delayed", "not_started")
-STATUS_LABELS = {"done": "Hoàn thành", "in_progress": "Đang thực hiện",
-                 "delayed": "Chậm tiến độ", "not_started": "Chưa triển khai"}
-STATUS_COLORS = {"done": "#2E7D32", "in_progress": "#F9C74F",
-                 "delayed": "#D62728", "not_started": "#8D99AE"}
-NO_REPORT_LABEL = "Chưa báo cáo"
-
-SUBMISSION_LABELS = {"on_time": "Đúng hạn", "late": "Trễ hạn", "missing": "Chưa nộp",
-                     "not_due": "Chưa đến hạn"}
-SUBMISSION_COLORS = {"on_time": "#2E7D32", "late": "#F28E2B", "missing": "#D62728",
-                     "not_due": "#E8E8E8"}
+STATUS_COLORS = {Status.DONE: "#2E7D32", Status.IN_PROGRESS: "#F9C74F",
+                 Status.DELAYED: "#D62728", Status.NOT_STARTED: "#8D99AE"}
+SUBMISSION_COLORS = {ReportTimeliness.ON_TIME: "#2E7D32", ReportTimeliness.LATE: "#F28E2B",
+                     ReportTimeliness.MISSING: "#D62728", ReportTimeliness.NOT_DUE: "#E8E8E8"}
 # Series that are not cells (tasks on one cell's page): a palette without the cell colors.
 SERIES_COLORS = ["#332288", "#882255", "#44AA99", "#999933", "#AA4499", "#DDCC77",
                  "#117733", "#88CCEE", "#661100", "#6699CC", "#888888", "#E6AB02", "#A6761D"]
@@ -101,10 +96,10 @@ def _pct_labels(values) -> list[str]:
 
 
 def _no_report_notes(fig, labels, axis: str = "y") -> None:
-    """Write "chưa báo cáo" where a bar is absent, so a missing report never reads as 0."""
+    """Write "Chưa báo cáo" where a bar is absent, so a missing report never reads as 0."""
     for label in labels:
         fig.add_annotation(**{axis: label}, **{"x" if axis == "y" else "y": 1},
-                           text=NO_REPORT_LABEL.lower(), showarrow=False,
+                           text=NO_REPORT, showarrow=False,
                            xanchor="left" if axis == "y" else "center",
                            font={"size": FONT_SIZE - 2, "color": "#6B6B6B"})
 
@@ -171,7 +166,7 @@ def completion_heatmap(df: pd.DataFrame, title: str, row_label: str, col_label: 
         return table.where(table.notna(), missing).values.tolist()
 
     notes_grid = grid("note", "–")  # a pair absent from df: neither assigned nor reported
-    back = [[None if not n else (0 if n == NO_REPORT_LABEL.lower() else 1) for n in r]
+    back = [[None if not n else (0 if n == NO_REPORT else 1) for n in r]
             for r in notes_grid]
     hover = grid("hover", "")
     fig = go.Figure([
@@ -179,7 +174,7 @@ def completion_heatmap(df: pd.DataFrame, title: str, row_label: str, col_label: 
                    texttemplate="%{text}", colorscale=[[0, NO_REPORT_COLOR], [1, NOT_ASSIGNED_COLOR]],
                    zmin=0, zmax=1, showscale=False, hoverinfo="text", hovertext=hover,
                    xgap=3, ygap=3, textfont={"size": FONT_SIZE - 2, "color": "#555555"},
-                   name=NO_REPORT_LABEL),
+                   name=NO_REPORT),
         go.Heatmap(z=grid("shown"), x=cols, y=rows,
                    text=[[("" if n else t) for n, t in zip(nr, tr)]
                          for nr, tr in zip(notes_grid, grid("label", ""))],
@@ -196,7 +191,7 @@ def _square_note(has_report, tasks_assigned, value) -> str | None:
     if pd.isna(value) and int(tasks_assigned or 0) == 0:
         return "–"
     if not bool(has_report):
-        return NO_REPORT_LABEL.lower()
+        return NO_REPORT
     if pd.isna(value):
         return "chưa có số liệu"
     return None
@@ -216,7 +211,7 @@ def task_cell_heatmap(df: pd.DataFrame, title: str, period_label: str = "") -> g
                    cell_axis=df["cell_short"],
                    task_hover=df["task_code"] + " " + df["task_title"].str.slice(0, 80),
                    cell_hover=df["cell_name"] + df["role"].map(
-                       {"chu_tri": " (chủ trì)", "thuc_hien": " (phối hợp)"}).fillna(""))
+                       {r.value: f" ({r.label.lower()})" for r in Role}).fillna(""))
     return completion_heatmap(df, title, "task_code", "cell_axis",
                               "task_hover", "cell_hover", period_label)
 
@@ -304,8 +299,8 @@ def compare_periods(df: pd.DataFrame, title: str, first: str, second: str) -> go
 def status_distribution(df: pd.DataFrame, title: str, period_label: str = "") -> go.Figure:
     """Tasks per status (status_counts rows of one period; status NULL = no report)."""
     counts = {(s if isinstance(s, str) else None): int(n) for s, n in zip(df["status"], df["tasks"])}
-    keys = [s for s in STATUS_ORDER if counts.get(s)] + ([None] if counts.get(None) else [])
-    labels = [STATUS_LABELS.get(k, NO_REPORT_LABEL) for k in keys]
+    keys = [s for s in STATUS_DISPLAY_ORDER if counts.get(s)] + ([None] if counts.get(None) else [])
+    labels = [fmt.status(k) for k in keys]
     values = [counts[k] for k in keys]
     total = sum(values) or 1
     fig = go.Figure(go.Bar(
@@ -324,9 +319,8 @@ def task_completion_bars(df: pd.DataFrame, title: str, period_label: str = "") -
     """One cell's tasks (assignment_facts rows of one cell and period): bar = completion,
     color = status with its label; lead tasks marked ★."""
     df = df.reset_index(drop=True)
-    status_text = [STATUS_LABELS.get(s, NO_REPORT_LABEL) if isinstance(s, str) else NO_REPORT_LABEL
-                   for s in df["status"]]
-    axis = [("★ " if r == "chu_tri" else "") + f"{code} · {st}"
+    status_text = [fmt.status(s) for s in df["status"]]
+    axis = [("★ " if r == Role.LEAD else "") + f"{code} · {st}"
             for code, r, st in zip(df["task_code"], df["role"], status_text)]
     fig = go.Figure(go.Bar(
         y=axis, x=_values(df["completion_pct"]), orientation="h",
@@ -345,8 +339,7 @@ def task_completion_bars(df: pd.DataFrame, title: str, period_label: str = "") -
     return _layout(fig, title, _bar_height(len(df)), showlegend=False)
 
 
-FLOW_LABELS = {"activities": "Số hoạt động", "participants": "Số lượt người tham gia",
-               "posts": "Số tin, bài"}
+FLOW_LABELS = {key: BY_KEY[key].header for key in COUNT_KEYS}
 
 
 def flow_by_task(df: pd.DataFrame, metric: str, title: str, period_label: str = "") -> go.Figure:
@@ -386,15 +379,15 @@ def flow_by_task(df: pd.DataFrame, metric: str, title: str, period_label: str = 
 
 def submission_matrix(df: pd.DataFrame, title: str) -> go.Figure:
     """Cells x periods: on time / late / missing / not yet due, with the report date."""
-    states = list(SUBMISSION_LABELS)
+    states = list(ReportTimeliness)
     order = sorted(df["period"].unique(), key=_period_sort)
     rows = list(dict.fromkeys(df["short_name"]))
     period_labels = {k: fmt.period(k) for k in order}
     df = df.assign(
         code=df["state"].map(states.index),
-        label=[SUBMISSION_LABELS[s] + ("" if d is None else f"<br>{fmt.date_vn(d)}")
+        label=[ReportTimeliness(s).label + ("" if d is None else f"<br>{fmt.date_vn(d)}")
                for s, d in zip(df["state"], df["report_date"])],
-        hover=[f"<b>{n}</b><br>{period_labels[k]}<br>{SUBMISSION_LABELS[s]}"
+        hover=[f"<b>{n}</b><br>{period_labels[k]}<br>{ReportTimeliness(s).label}"
                f"<br>Ngày báo cáo: {fmt.date_vn(d)}<br>Hạn nộp: {fmt.date_vn(h)}"
                for n, k, s, d, h in zip(df["cell_name"], df["period"], df["state"],
                                         df["report_date"], df["deadline"])])

@@ -7,8 +7,8 @@ from datetime import date, datetime
 import pandas as pd
 
 from etl.periods import period_label
+from etl.vocab import NO_REPORT, Role, Status, UNASSIGNED_ROLE
 
-NO_REPORT = "chưa báo cáo"
 MISSING = "–"
 
 
@@ -40,8 +40,20 @@ def pct(value, decimals: int = 1) -> str:
 
 
 def pct_or_no_report(value) -> str:
-    """For a scope with no report: "chưa báo cáo", never 0%."""
+    """For a scope with no report: "Chưa báo cáo", never 0%."""
     return NO_REPORT if _is_missing(value) else pct(value)
+
+
+def status(code) -> str:
+    """A status code as its label; "Chưa báo cáo" for a task with no report."""
+    return Status.label_of(code, NO_REPORT)
+
+
+def role(code, lead_mark: str = "") -> str:
+    """A cell's role on a task; `lead_mark` (e.g. "★ ") flags the tasks it leads."""
+    if code == Role.LEAD:
+        return lead_mark + Role.LEAD.label
+    return Role.label_of(code, UNASSIGNED_ROLE)
 
 
 def signed_pct_points(value, decimals: int = 1) -> str | None:

@@ -8,6 +8,7 @@ first and raise a clear Vietnamese message instead.
 """
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import threading
@@ -19,6 +20,8 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from dashboard.fmt import date_vn
+
+log = logging.getLogger(__name__)
 
 FORMATS = ("png", "svg", "pdf")
 MIME_TYPES = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
@@ -67,6 +70,7 @@ def _kaleido_browser() -> str | None:
         from choreographer.browsers.chromium import Chromium
         found = Chromium.find_browser(skip_local=False)
     except Exception:  # best effort: any failure means "no browser"
+        log.exception("looking for kaleido's own browser failed")
         return None
     return found if found and _is_executable(found) else None
 
@@ -170,10 +174,3 @@ def snapshot(fig: go.Figure, fmt: str, title: str, scope_text: str,
              data_date: date | datetime | str | None) -> bytes:
     """The chart as a 16:9 image with its title, scope and footer (png, svg or pdf)."""
     return render_figure(decorate(fig, title, scope_text, data_date), fmt)
-
-
-def shutdown() -> None:
-    global _started_with
-    with _lock:
-        kaleido.stop_sync_server(silence_warnings=True)
-        _started_with = None

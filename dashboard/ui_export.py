@@ -6,11 +6,17 @@ set up by dashboard.charts.plotly_config (same 1600x900 at scale 2, same file na
 """
 from __future__ import annotations
 
+import logging
 import re
 
 import streamlit as st
 
-from dashboard import render
+from dashboard import context, queries, render
+from etl import usecases
+from etl.store import DatabaseMissing
+from etl.vocab import Permission
+
+log = logging.getLogger(__name__)
 
 LABELS = {"png": "PNG", "svg": "SVG", "pdf": "PDF"}
 HELP = {"png": "Ảnh 16:9 (3200×1800), nét khi chiếu", "svg": "Ảnh vector cho tài liệu",
@@ -28,8 +34,12 @@ def figure_title(fig) -> str:
 
 
 def chart_downloads(fig, filename: str, scope_text: str) -> None:
-    """Three compact download buttons; the no-browser message instead when no image
-    can be made (the chart's own camera button still works)."""
+    """Three compact download buttons for users who may export; the no-browser message
+    instead when no image can be made (the chart's own camera button still works)."""
+    from dashboard.auth import current_user
+    user = current_user()
+    if user is None or not user.can(Permission.EXPORT):
+        return
     if render.find_browser() is None:
         st.error(render.NO_BROWSER_MESSAGE, icon="🖼️")
         return
@@ -37,35 +47,23 @@ def chart_downloads(fig, filename: str, scope_text: str) -> None:
     row = st.container(horizontal=True, gap="small")
     for fmt in render.FORMATS:
         row.download_button(
-            LABELS[fmt], data=_deferred(fig, fmt, title, scope_text),
+            LABELS[fmt], data=_deferred(fig, fmt, title, scope_text, user),
             file_name=f"{stem}.{fmt}", mime=render.MIME_TYPES[fmt], help=HELP[fmt],
             icon=":material/download:", on_click="ignore", type="tertiary")
 
 
-def _deferred(fig, fmt: str, title: str, scope_text: str):
+def _deferred(fig, fmt: str, title: str, scope_text: str, user):
     def make() -> bytes:
-        data = render.snapshot(fig, fmt, title, scope_text, _data_date())
-        _audit_export(f"{safe_stem(title)}.{fmt}", scope_text)
+        store = context.store()
+        data = render.snapshot(fig, fmt, title, scope_text, _data_date(store))
+        usecases.record_export(store, user, f"{safe_stem(title)}.{fmt}", scope_text)
         return data
     return make
 
 
-def _audit_export(what: str, scope_text: str) -> None:
-    from dashboard.auth import SESSION_KEY
-    from etl import users
-    from etl.db import default_db_path
-    try:
-        user = st.session_state.get(SESSION_KEY)
-    except Exception:  # called outside a script run: nobody to name
-        user = None
-    users.audit(default_db_path(), user.username if user else "?", "export", what, scope_text)
-
-
-def _data_date():
+def _data_date(store):
     # Read at click time, so the footer states the data the image really shows.
-    from dashboard import queries
-    from etl.db import default_db_path
     try:
-        return queries.data_status(default_db_path())["data_date"]
-    except Exception:  # no database yet: the footer says so rather than failing
+        return queries.data_status(store)["data_date"]
+    except DatabaseMissing:  # no database yet: the footer says so rather than failing
         return None

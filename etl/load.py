@@ -161,6 +161,20 @@ def _check_sheets_distinct(report: FileReport) -> None:
         seen[key] = s.sheet
 
 
+def same_report_twice(reports: list[FileReport]) -> list[tuple[str, str, str, str]]:
+    """(cell, period, earlier file, later file) for each cell and period two files of one
+    batch both report: the later one will supersede the earlier."""
+    seen: dict[tuple, str] = {}
+    found = []
+    for report in reports:
+        for sheet in report.sheets:
+            key = (sheet.cell_code, sheet.period)
+            if key in seen and seen[key] != report.file_name:
+                found.append((*key, seen[key], report.file_name))
+            seen[key] = report.file_name
+    return found
+
+
 def display_name(file_name: str) -> str:
     """The base name as the user sees it (NFC), whatever path or form it came with."""
     return unicodedata.normalize("NFC", re.split(r"[\\/]", str(file_name))[-1]) or "bao-cao"

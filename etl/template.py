@@ -204,7 +204,7 @@ def _write_table(ws, fmt: _Formats, catalog: Catalog, cell: Cell, tasks: list[st
         given = {"stt": i + 1, "task_code": code, "task_title": catalog.task(code).title,
                  "role": role.label}
         for c, f in enumerate(FIELDS):
-            style = _cell_format(fmt, f.kind, lead)
+            style = _cell_format(fmt, f.kind, lead and f.key != "stt")
             if f.key in given:
                 ws.write(r, c, given[f.key], style)
             else:
@@ -212,9 +212,10 @@ def _write_table(ws, fmt: _Formats, catalog: Catalog, cell: Cell, tasks: list[st
 
 
 def _cell_format(fmt: "_Formats", kind: str, lead: bool):
-    """Pre-filled columns are bold on the cell's lead tasks; blanks by what they hold."""
+    """Pre-filled columns are bold and tinted on the cell's lead tasks; the columns the
+    cell fills are formatted by what they hold."""
     if kind in (KEY, INFO):
-        return fmt.lead_center if lead and kind == KEY else fmt.center
+        return fmt.lead_center if lead else fmt.center
     return {TITLE: fmt.lead_text if lead else fmt.text, STATUS: fmt.center,
             PERCENT: fmt.number, COUNT: fmt.count, TEXT: fmt.text}[kind]
 

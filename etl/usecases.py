@@ -9,13 +9,16 @@ the page shows as it is.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import datetime
 from pathlib import Path
 
 from etl import audit, history, users
-from etl.load import FileReport, StoreOutcome, Storer, validate_bytes, validate_path
+from etl.load import (FileReport, StoreOutcome, Storer, display_name, validate_bytes,
+                      validate_path)
+from etl.problems import ERROR, SCHEMA, Problem
 from etl.store import Store
 from etl.users import AuthError, User
 from etl.vocab import AuditAction, Permission, UserRole
@@ -45,10 +48,21 @@ def _require_cells(actor: User, cells: Collection[str]) -> None:
 
 def check_report(store: Store, actor: User, data: bytes, file_name: str,
                  cell: str | None = None, period: str | None = None) -> FileReport:
-    """Validate a file for this user (a cell's secretary: their own cell only). Writes nothing."""
+    """Validate a file for this user (a cell's secretary: their own cell only). Writes
+    nothing. A fault of the loader on one file becomes that file's problem, never the
+    caller's exception: the other files of a batch still load."""
     authorize(actor, Permission.UPLOAD_OWN_CELL)
-    return validate_bytes(data, file_name, cell, period, store.catalog, actor.upload_cells(),
-                          store.settings.limits)
+    try:
+        return validate_bytes(data, file_name, cell, period, store.catalog,
+                              actor.upload_cells(), store.settings.limits)
+    except Exception as exc:
+        log.exception("checking %r failed", file_name)
+        report = FileReport(display_name(file_name), hashlib.sha256(data).hexdigest(), len(data))
+        report.problems.append(Problem(
+            ERROR, SCHEMA, report.file_name,
+            f"Không kiểm tra được tệp do lỗi chương trình ({type(exc).__name__}).",
+            "Gửi tệp này cho người quản trị hệ thống; các tệp khác vẫn nạp được.", code="internal"))
+        return report
 
 
 def check_path(store: Store, actor: User, path: Path | str, cell: str | None = None,
@@ -85,31 +99,35 @@ def undo_load(store: Store, actor: User, submission_ids: list[int]) -> list[hist
     return changes
 
 
+def _audited(store: Store, actor: User, permission: Permission, action: AuditAction,
+             target: str, apply: Callable):
+    """`apply(con)` and its audit row in one transaction, if the actor may."""
+    authorize(actor, permission)
+    with store.transaction() as con:
+        result = apply(con)
+        audit.append(con, actor.username, action, target)
+    return result
+
+
 def restore(store: Store, actor: User, submission_id: int) -> history.Change:
     """Make a superseded or withdrawn submission current again."""
-    authorize(actor, Permission.RESTORE_WITHDRAW)
-    with store.transaction() as con:
-        change = history.restore(con, submission_id, actor.username)
-        audit.append(con, actor.username, AuditAction.RESTORE, f"#{submission_id}")
-    return change
+    return _audited(store, actor, Permission.RESTORE_WITHDRAW, AuditAction.RESTORE,
+                    f"#{submission_id}",
+                    lambda con: history.restore(con, submission_id, actor.username))
 
 
 def withdraw(store: Store, actor: User, submission_id: int) -> history.Change:
     """Take a submission out of the figures."""
-    authorize(actor, Permission.RESTORE_WITHDRAW)
-    with store.transaction() as con:
-        change = history.withdraw(con, submission_id, actor.username)
-        audit.append(con, actor.username, AuditAction.WITHDRAW, f"#{submission_id}")
-    return change
+    return _audited(store, actor, Permission.RESTORE_WITHDRAW, AuditAction.WITHDRAW,
+                    f"#{submission_id}",
+                    lambda con: history.withdraw(con, submission_id, actor.username))
 
 
 def undo(store: Store, actor: User, change: history.Change) -> history.Change:
     """Reverse a restore, a withdrawal or an undone load exactly."""
-    authorize(actor, Permission.RESTORE_WITHDRAW)
-    with store.transaction() as con:
-        reverse = history.undo(con, change, actor.username)
-        audit.append(con, actor.username, AuditAction.UNDO, f"#{change.submission_id}")
-    return reverse
+    return _audited(store, actor, Permission.RESTORE_WITHDRAW, AuditAction.UNDO,
+                    f"#{change.submission_id}",
+                    lambda con: history.undo(con, change, actor.username))
 
 
 def download_original(store: Store, actor: User, submission_id: int) -> tuple[str, bytes]:
@@ -161,18 +179,14 @@ def add_user(store: Store, actor: User, username: str, full_name: str, role: str
 
 def set_user_active(store: Store, actor: User, username: str, active: bool) -> None:
     """Lock an account (it can no longer sign in) or unlock it."""
-    authorize(actor, Permission.MANAGE_USERS)
-    with store.transaction() as con:
-        users.set_active(con, username, active)
-        audit.append(con, actor.username,
-                     AuditAction.USER_ENABLE if active else AuditAction.USER_DISABLE, username)
+    _audited(store, actor, Permission.MANAGE_USERS,
+             AuditAction.USER_ENABLE if active else AuditAction.USER_DISABLE, username,
+             lambda con: users.set_active(con, username, active))
 
 
 def reset_password(store: Store, actor: User, username: str, password: str) -> None:
-    authorize(actor, Permission.MANAGE_USERS)
-    with store.transaction() as con:
-        users.set_password(con, username, password)
-        audit.append(con, actor.username, AuditAction.PASSWORD_SET, username)
+    _audited(store, actor, Permission.MANAGE_USERS, AuditAction.PASSWORD_SET, username,
+             lambda con: users.set_password(con, username, password))
 
 
 def sign_in(store: Store, username: str, password: str, now: datetime | None = None) -> User:

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import auth, charts, fmt, queries, ui
+from dashboard import charts, fmt, queries, ui
+from dashboard.definitions import DEFINITIONS, HELP_COMPLETION
 
-auth.guard("view")
-
+ui.page()
 scope = ui.current_scope()
 area_df = ui.q(queries.areas)
 choices = scope.area_list or list(area_df["area_code"])
@@ -22,12 +22,12 @@ totals = ui.q(queries.overall, scope.grain, [scope.period], cells=scope.cell_lis
               areas=[area]).iloc[0]
 k1, k2, k3, k4 = st.columns(4)
 k1.metric("Tỷ lệ hoàn thành", fmt.pct_or_no_report(totals["completion"]),
-          help=ui.HELP_COMPLETION, border=True)
+          help=HELP_COMPLETION, border=True)
 k2.metric("Số hoạt động", fmt.number(totals["activities"]), border=True,
-          help=ui.DEFINITIONS["rollup"])
+          help=DEFINITIONS["rollup"])
 k3.metric("Lượt người tham gia", fmt.number(totals["participants"]), border=True,
-          help=ui.DEFINITIONS["rollup"])
-k4.metric("Tin, bài", fmt.number(totals["posts"]), border=True, help=ui.DEFINITIONS["rollup"])
+          help=DEFINITIONS["rollup"])
+k4.metric("Tin, bài", fmt.number(totals["posts"]), border=True, help=DEFINITIONS["rollup"])
 
 left, right = st.columns(2)
 with left:
@@ -35,14 +35,14 @@ with left:
                        [scope.period], cells=scope.cell_list, areas=[area],
                        chart={"title": f"Nhiệm vụ × chi bộ: {short} - {scope.label}",
                               "period_label": scope.label}),
-             ui.chart_name(f"nhiem vu chi bo {area}", scope), scope.text, ui.HELP_COMPLETION)
+             ui.chart_name(f"nhiem vu chi bo {area}", scope), scope, HELP_COMPLETION)
 with right:
     first = fmt.period(scope.history[0])
     ui.chart(ui.figure(charts.trend_by_cell, queries.cell_summary, scope.grain,
                        list(scope.history), cells=scope.cell_list, areas=[area],
                        chart={"title": f"Tỷ lệ hoàn thành qua các kỳ: {area} - {first} đến "
                                        f"{scope.label}"}),
-             ui.chart_name(f"xu huong {area}", scope), scope.text, ui.HELP_COMPLETION)
+             ui.chart_name(f"xu huong {area}", scope), scope, HELP_COMPLETION)
 
 metric = st.segmented_control("Số liệu hoạt động", list(charts.FLOW_LABELS),
                               format_func=charts.FLOW_LABELS.get, default="activities",
@@ -51,7 +51,7 @@ ui.chart(ui.figure(charts.flow_by_task, queries.assignment_facts, scope.grain, [
                    cells=scope.cell_list, areas=[area],
                    chart={"metric": metric, "period_label": scope.label,
                           "title": f"{charts.FLOW_LABELS[metric]} theo nhiệm vụ: {short} - {scope.label}"}),
-         ui.chart_name(f"{metric} {area}", scope), scope.text, ui.DEFINITIONS["rollup"])
+         ui.chart_name(f"{metric} {area}", scope), scope, DEFINITIONS["rollup"])
 
 reported = rows[rows["status"].notna()]
 ui.task_table(reported, ["Mã", "Chi bộ", "Vai trò", "Trạng thái", "Tỷ lệ hoàn thành",

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import auth, charts, fmt, queries, ui
+from dashboard import charts, fmt, queries, ui
+from dashboard.definitions import DEFINITIONS, HELP_COMPLETION
+from etl.vocab import Status
 
-auth.guard("view")
-
+ui.page()
 scope = ui.current_scope()
 cell_df = ui.q(queries.cells)
 choices = scope.cell_list or list(cell_df["cell_code"])
@@ -28,11 +29,11 @@ if not summary["has_report"]:
 
 k1, k2, k3, k4 = st.columns(4)
 k1.metric("Tỷ lệ hoàn thành", fmt.pct_or_no_report(summary["completion"]),
-          help=ui.HELP_COMPLETION, border=True)
+          help=HELP_COMPLETION, border=True)
 k2.metric("Nhiệm vụ đã báo cáo", f"{summary['tasks_reported']}/{summary['tasks_assigned']}",
-          help=ui.DEFINITIONS["completeness"], border=True)
-k3.metric("Hoàn thành", fmt.number(summary["tasks_done"]), border=True)
-k4.metric("Chậm tiến độ", fmt.number(summary["tasks_delayed"]), border=True)
+          help=DEFINITIONS["completeness"], border=True)
+k3.metric(Status.DONE.label, fmt.number(summary["tasks_done"]), border=True)
+k4.metric(Status.DELAYED.label, fmt.number(summary["tasks_delayed"]), border=True)
 
 left, right = st.columns(2)
 with left:
@@ -40,7 +41,7 @@ with left:
                        [scope.period], cells=[cell], areas=scope.area_list,
                        chart={"title": f"Nhiệm vụ của chi bộ {info['short_name']} - {scope.label}",
                               "period_label": scope.label}),
-             ui.chart_name(f"nhiem vu {cell}", scope), scope.text, ui.HELP_COMPLETION)
+             ui.chart_name(f"nhiem vu {cell}", scope), scope, HELP_COMPLETION)
 with right:
     first = fmt.period(scope.history[0])
     ui.chart(ui.figure(charts.trend_by_series, queries.assignment_facts, scope.grain,
@@ -48,7 +49,7 @@ with right:
                        chart={"title": f"Tiến độ từng nhiệm vụ - {first} đến {scope.label}",
                               "series_col": "task_code", "name_col": "task_code",
                               "hover_col": "task_title"}),
-             ui.chart_name(f"xu huong nhiem vu {cell}", scope), scope.text, ui.HELP_COMPLETION)
+             ui.chart_name(f"xu huong nhiem vu {cell}", scope), scope, HELP_COMPLETION)
 
 st.markdown("**Chi tiết** (★ chủ trì)")
 ui.task_table(rows, ["Mã", "Nhiệm vụ", "Vai trò", "Trạng thái", "Tỷ lệ hoàn thành",

@@ -5,28 +5,29 @@ from datetime import date
 
 import streamlit as st
 
-from dashboard import auth, charts, fmt, queries, ui
+from dashboard import charts, fmt, queries, ui
+from dashboard.definitions import DEFINITIONS, HELP_COMPLETION
 from etl import periods as P
+from etl.vocab import ReportTimeliness
 
-auth.guard("view")
-
+ui.page()
 scope = ui.current_scope()
 ui.page_header("Chi bộ nào đã nộp báo cáo đúng hạn, và kỳ này so với kỳ trước ra sao?", scope)
 plan = ui.q(queries.plan_info)
 day = st.columns([2, 3])[0].number_input("Hạn nộp: ngày của tháng sau kỳ báo cáo", min_value=1, max_value=28,
                       value=int(plan.get("report_deadline_day") or 5), key="deadline_day",
-                      help=ui.DEFINITIONS["deadline"])
+                      help=DEFINITIONS["deadline"])
 
 keys = list(scope.history)
 when = dict(cells=scope.cell_list, deadline_day=int(day), today=date.today())
 matrix = ui.q(queries.submission_matrix, keys, **when)
 ui.chart(ui.figure(charts.submission_matrix, queries.submission_matrix, keys, **when,
                    chart={"title": f"Tình hình nộp báo cáo - {fmt.period(keys[0])} đến {scope.label}"}),
-         ui.chart_name("tinh hinh nop bao cao", scope), scope.text, ui.DEFINITIONS["deadline"])
+         ui.chart_name("tinh hinh nop bao cao", scope), scope, DEFINITIONS["deadline"])
 counts = matrix["state"].value_counts()
-st.caption(" · ".join(f"{label}: {fmt.number(counts.get(state, 0))}"
-                      for state, label in charts.SUBMISSION_LABELS.items())
-           + ". " + ui.DEFINITIONS["deadline"])
+st.caption(" · ".join(f"{state.label}: {fmt.number(counts.get(state, 0))}"
+                      for state in ReportTimeliness)
+           + ". " + DEFINITIONS["deadline"])
 
 st.markdown("**So sánh hai kỳ**")
 all_keys = ui.q(queries.period_keys, scope.grain)[::-1]
@@ -41,5 +42,4 @@ ui.chart(ui.figure(charts.compare_periods, queries.cell_summary, scope.grain, [f
                    cells=scope.cell_list, areas=scope.area_list,
                    chart={"first": first, "second": second,
                           "title": f"Tỷ lệ hoàn thành theo chi bộ - {fmt.period(first)} và {fmt.period(second)}"}),
-         f"{charts.slug('so sanh ty le hoan thanh')}-{first}-{second}", scope.text,
-         ui.HELP_COMPLETION)
+         f"{charts.slug('so sanh ty le hoan thanh')}-{first}-{second}", scope, HELP_COMPLETION)

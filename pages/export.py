@@ -1,15 +1,15 @@
 """Xuất báo cáo họp: the meeting pack (PPTX, PDF, XLSX) for the scope chosen in the sidebar.
 
-Only wiring: the pack is dashboard.pack's (the CLI's very code).
+Only wiring: the pack is dashboard.pack's export use case (the CLI's very code).
 """
 from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import auth, pack, render, ui
-from etl import users
+from dashboard import pack, render, ui
+from etl.vocab import Permission
 
-user = auth.guard("export")
+user = ui.page(Permission.EXPORT)
 
 MIME = {".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
         ".pdf": "application/pdf",
@@ -19,13 +19,13 @@ LABELS = {".pptx": "Tải bản trình chiếu (PPTX)", ".pdf": "Tải bản PDF
 
 scope = ui.current_scope()
 ui.page_header("Xuất bộ báo cáo họp: bản trình chiếu, bản PDF và số liệu", scope)
-scope_text = pack.scope_text(scope.period, scope.cell_list, scope.area_list)
-st.markdown(f"**Phạm vi:** {scope_text}  \nĐổi kỳ, chi bộ, nhiệm vụ trọng tâm ở thanh bên trái.")
+st.markdown(f"**Phạm vi:** {ui.scope_text(scope)}  \nĐổi kỳ, chi bộ, nhiệm vụ trọng tâm ở "
+            "thanh bên trái.")
 st.caption("Bộ báo cáo gồm: trang bìa, tổng quan, các biểu đồ, bảng nhiệm vụ của từng chi bộ, "
            "khó khăn và đề xuất, tình hình gửi báo cáo. Tệp Excel chứa số liệu của từng biểu đồ "
            "và các dòng báo cáo trong phạm vi.")
 
-key = (str(ui.db_path()), scope.period, scope.cells, scope.areas)
+key = (str(ui.store().path), scope.period, scope.cells, scope.areas)
 no_browser = render.find_browser() is None
 if no_browser:
     st.error(render.NO_BROWSER_MESSAGE)
@@ -34,14 +34,13 @@ if st.button("Tạo bộ báo cáo họp", type="primary", icon=":material/slide
              disabled=no_browser):
     bar = st.progress(0.0, text="Đang chuẩn bị…")
     try:
-        _, result = pack.make_pack(ui.db_path(), scope.period, scope.cell_list, scope.area_list,
-                                   progress=lambda f, text: bar.progress(min(f, 1.0), text=text))
+        _, result = pack.export_pack(ui.store(), user, scope,
+                                     progress=lambda f, text: bar.progress(min(f, 1.0), text=text))
     except render.RenderUnavailable as exc:
         bar.empty()
         st.error(str(exc))
     else:
         st.session_state["export_pack"] = (key, result.files)
-        users.audit(ui.db_path(), user.username, "export", ", ".join(result.files), scope_text)
         bar.progress(1.0, text="Đã tạo xong bộ báo cáo họp.")
 
 saved = st.session_state.get("export_pack")

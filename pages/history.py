@@ -1,17 +1,20 @@
 """Lịch sử báo cáo: every submission, its original file, what a re-submission changed,
-restore / withdraw with confirmation, and undo. Only wiring: etl.history does the work.
+restore / withdraw with confirmation, and undo. Only wiring: etl.history reads, the
+use cases (etl.usecases) change and audit.
 """
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, fmt, ui
-from etl import history, users
-from etl.db import DatabaseBusy, default_db_path
-from etl.parse import STATUS_LABELS
+from dashboard import fmt, tables, ui
+from etl import history, usecases
+from etl.store import DatabaseBusy
+from etl.users import AuthError
+from etl.vocab import Permission
 
-user = auth.guard("view")
+user = ui.page()
+store = ui.store()
 
 ALL = "__all__"
 CONFIRM_TEXT = {
@@ -53,7 +56,7 @@ def submissions_table(subs: pd.DataFrame) -> None:
         "Ngày báo cáo": [fmt.date_vn(d) if pd.notna(d) else fmt.MISSING for d in subs["report_date"]],
         "Nạp lúc": [_when(t) for t in subs["loaded_at"]], "Người nạp": subs["loaded_by"],
         "Số nhiệm vụ": subs["row_count"], "Trạng thái": subs["state_label"]})
-    st.dataframe(table, hide_index=True)
+    ui.text_table(table)
 
 
 def _when(ts) -> str:
@@ -73,15 +76,18 @@ def pick_submission(subs: pd.DataFrame):
 
 
 def download_original(row) -> None:
+    sid = int(row.submission_id)
     try:
-        name, data = history.original_bytes(default_db_path(), int(row.submission_id))
+        history.original_bytes(store, sid)   # a missing or altered archive copy: say so now
     except history.ArchiveError as exc:
         st.error(str(exc))
         return
+    # Recorded when clicked: opening a report's details is not a download.
     # The name stays out of the label: labels are Markdown, file names are not.
-    st.download_button("Tải tệp gốc (đúng như khi nạp)", data=data, file_name=name,
-                       mime="application/octet-stream", on_click="ignore",
-                       icon=":material/download:", key="download_original")
+    st.download_button("Tải tệp gốc (đúng như khi nạp)",
+                       data=lambda: usecases.download_original(store, user, sid)[1],
+                       file_name=row.file_name, mime="application/octet-stream",
+                       on_click="ignore", icon=":material/download:", key="download_original")
 
 
 def show_diff(row, subs_all: pd.DataFrame) -> None:
@@ -96,39 +102,22 @@ def show_diff(row, subs_all: pd.DataFrame) -> None:
                           key=f"diff_with_{row.submission_id}",
                           format_func=lambda i: _describe(next(same[same.submission_id == i]
                                                                .itertuples())))
-    changes = history.diff(default_db_path(), int(row.submission_id), old_id)
+    changes = history.diff(store, int(row.submission_id), old_id)
     if changes.empty:
         st.info(f"Không có thay đổi nào so với báo cáo #{old_id}.")
         return
-    st.dataframe(pd.DataFrame({
-        "Nhiệm vụ": changes["task_code"], "Thông tin": changes["field_label"],
-        f"Báo cáo #{old_id}": [_value(f, v) for f, v in zip(changes["field"], changes["before"])],
-        f"Báo cáo #{row.submission_id}": [_value(f, v) for f, v in
-                                          zip(changes["field"], changes["after"])],
-        "Nội dung nhiệm vụ": changes["task_title"]}), hide_index=True)
-
-
-def _value(field: str, value) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return fmt.MISSING
-    if field == "status":
-        return STATUS_LABELS.get(value, str(value))
-    if field == "completion_pct":
-        return fmt.pct(value)
-    if field in ("activities", "participants", "posts"):
-        return fmt.number(value)
-    return str(value)
+    ui.text_table(tables.diff_table(changes, old_id, int(row.submission_id)))
 
 
 # -- restore / withdraw / undo ------------------------------------------------------------
 
-def actions(row, actor: str) -> None:
-    if not user.can("restore_withdraw"):
+def actions(row) -> None:
+    if not user.can(Permission.RESTORE_WITHDRAW):
         st.caption("Khôi phục và rút báo cáo do Văn phòng thực hiện.")
         return
     pending = st.session_state.get("history_pending")
     if pending and pending[1] == int(row.submission_id):
-        confirm(pending[0], row, actor)
+        confirm(pending[0], row)
         return
     row_of_buttons = st.container(horizontal=True)
     sid = int(row.submission_id)
@@ -144,34 +133,31 @@ def _ask(action: str, sid: int) -> None:
     st.session_state["history_pending"] = (action, sid)
 
 
-def confirm(action: str, row, actor: str) -> None:
-    users.require(user, "restore_withdraw")  # the server refuses, whatever the browser sent
+def confirm(action: str, row) -> None:
     st.warning(CONFIRM_TEXT[action].format(id=row.submission_id, cell=row.cell_short_name,
                                            period=row.period_label))
     row_of_buttons = st.container(horizontal=True)
     if row_of_buttons.button("Xác nhận", type="primary", key="confirm_action"):
         st.session_state.pop("history_pending", None)
-        operation = history.restore if action == "restore" else history.withdraw
-        _run(lambda: operation(default_db_path(), int(row.submission_id), actor),
-             audit=(action, f"#{row.submission_id}"))
+        operation = usecases.restore if action == "restore" else usecases.withdraw
+        _run(lambda: operation(store, user, int(row.submission_id)))
         st.rerun()
     if row_of_buttons.button("Hủy", key="cancel_action"):
         st.session_state.pop("history_pending", None)
         st.rerun()
 
 
-def _run(operation, audit: tuple[str, str]) -> None:
-    """Apply a change, record it in the audit trail, remember it for undo, and refresh
-    every cached figure."""
+def _run(operation) -> None:
+    """Apply a change (the use case audits it), remember it for undo, and refresh every
+    cached figure."""
     try:
         change = operation()
-        users.audit(default_db_path(), user.username, *audit)
-    except (history.HistoryError, DatabaseBusy) as exc:
+    except (history.HistoryError, DatabaseBusy, AuthError) as exc:
         if isinstance(exc, history.HistoryConflict):
             st.session_state.pop("history_last_change", None)  # retrying cannot succeed
         st.session_state["history_message"] = ("error", str(exc))
         return
-    st.cache_data.clear()
+    ui.data_changed()
     if change.action == "undo":
         st.session_state.pop("history_last_change", None)
         message = "Đã hoàn tác."
@@ -181,7 +167,7 @@ def _run(operation, audit: tuple[str, str]) -> None:
     st.session_state["history_message"] = ("success", message)
 
 
-def last_change_banner(actor: str) -> None:
+def last_change_banner() -> None:
     kind, text = st.session_state.pop("history_message", (None, None))
     if kind == "error":
         st.error(text)
@@ -192,26 +178,23 @@ def last_change_banner(actor: str) -> None:
         return
     if st.button(f"Hoàn tác: {DONE_TEXT[change.action].format(id=change.submission_id)}",
                  key="undo_last", icon=":material/undo:"):
-        users.require(user, "restore_withdraw")
-        _run(lambda: history.undo(default_db_path(), change, actor),
-             audit=("undo", f"#{change.submission_id}"))
+        _run(lambda: usecases.undo(store, user, change))
         st.rerun()
 
 
 def events_table(submission_id: int) -> None:
-    ev = history.events(default_db_path(), submission_id)
-    st.dataframe(pd.DataFrame({"Lúc": [_when(t) for t in ev["acted_at"]],
-                               "Thao tác": ev["action_label"], "Người thực hiện": ev["acted_by"],
-                               "Ghi chú": ev["note"]}), hide_index=True)
+    ev = history.events(store, submission_id)
+    ui.text_table(pd.DataFrame({"Lúc": [_when(t) for t in ev["acted_at"]],
+                                "Thao tác": ev["action_label"], "Người thực hiện": ev["acted_by"],
+                                "Ghi chú": ev["note"]}))
 
 
 def main() -> None:
     ui.page_header("Những báo cáo nào đã được nạp, và báo cáo nào đang được dùng?", stop_when_empty=False)
     st.caption("Mọi báo cáo đã nạp: tải tệp gốc, xem báo cáo nạp lại đã thay đổi gì, khôi phục "
                "hoặc rút một báo cáo (đều hoàn tác được). Không báo cáo nào bị xóa.")
-    actor = user.username
-    last_change_banner(actor)
-    subs_all = history.list_submissions(default_db_path())
+    last_change_banner()
+    subs_all = history.list_submissions(store)
     if subs_all.empty:
         ui.empty_state()
     subs = filters(subs_all)
@@ -224,7 +207,7 @@ def main() -> None:
         return
     st.subheader(f"Báo cáo #{row.submission_id}")
     download_original(row)
-    actions(row, actor)
+    actions(row)
     st.markdown("**Thay đổi so với báo cáo khác cùng chi bộ, cùng kỳ**")
     show_diff(row, subs_all)
     st.markdown("**Nhật ký thao tác**")

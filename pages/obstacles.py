@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import auth, fmt, queries, ui
+from dashboard import fmt, queries, ui
+from dashboard.definitions import DEFINITIONS
 from etl import periods as P
 
-auth.guard("view")
-
+ui.page()
 SHOWN_ROWS = 300  # a meeting reads the newest; the search finds the rest
 
 scope = ui.current_scope()
@@ -16,7 +16,7 @@ c1, c2 = st.columns([3, 1])
 search = c1.text_input("Tìm trong khó khăn, đề xuất, nhiệm vụ, chi bộ", key="obstacle_search",
                        placeholder="ví dụ: kinh phí")
 only_open = c2.toggle("Chỉ khó khăn chưa giải quyết", key="obstacle_open",
-                      help=ui.DEFINITIONS["open_obstacle"])
+                      help=DEFINITIONS["open_obstacle"])
 log = ui.q(queries.obstacle_log, cells=scope.cell_list, areas=scope.area_list, search=search,
            as_of=P.from_key(scope.period).end)
 if only_open:
@@ -26,12 +26,12 @@ open_count = ui.q(queries.open_obstacle_count, P.from_key(scope.period).end,
 
 k1, k2, k3 = st.columns(3)
 k1.metric("Khó khăn chưa giải quyết", fmt.number(open_count), border=True,
-          help=ui.DEFINITIONS["open_obstacle"])
+          help=DEFINITIONS["open_obstacle"])
 k2.metric("Khó khăn đã nêu", fmt.number(log["obstacles"].fillna("").str.strip().ne("").sum()),
           border=True)
 k3.metric("Đề xuất, kiến nghị", fmt.number(log["proposals"].fillna("").str.strip().ne("").sum()),
           border=True)
-st.caption(f"Đến hết {scope.label}, mới nhất trước. " + ui.DEFINITIONS["open_obstacle"])
+st.caption(f"Đến hết {scope.label}, mới nhất trước. " + DEFINITIONS["open_obstacle"])
 
 OPEN_CARDS = 10  # what a meeting reads in full; the table below holds everything
 still_open = log[log["is_open"]].drop_duplicates(["cell_name", "task_code"]).head(OPEN_CARDS)
@@ -60,7 +60,7 @@ else:
         "Kỳ": log["period"].map(fmt.period),
         "Ngày báo cáo": log["report_date"].map(fmt.date_vn),
         "Chi bộ": log["cell_name"], "Mã": log["task_code"], "Nhiệm vụ": log["task_title"],
-        "Trạng thái": log["status"].map(ui.status_label),
+        "Trạng thái": log["status"].map(fmt.status),
         "Khó khăn, vướng mắc": log["obstacles"], "Đề xuất, kiến nghị": log["proposals"]})[
         ["Còn mở", "Kỳ", "Chi bộ", "Mã", "Khó khăn, vướng mắc", "Đề xuất, kiến nghị",
          "Trạng thái", "Ngày báo cáo", "Nhiệm vụ"]],

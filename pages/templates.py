@@ -9,27 +9,26 @@ from functools import partial
 
 import streamlit as st
 
-from dashboard import auth, fmt, ui
+from dashboard import fmt, ui
 from etl import history
-from etl.catalog import get_catalog
-from etl.db import default_db_path
 from etl.periods import deadline, previous
 from etl.template import template_bytes
 
-auth.guard("view")
+ui.page()
+catalog = ui.store().catalog
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def template_file_name(cell_code: str, period_key: str) -> str:
     """`Mẫu báo cáo - Văn phòng - Công nghệ - Tháng 7-2026.xlsx`: no `/` in a file name."""
-    short = get_catalog().cell(cell_code).short_name
+    short = catalog.cell(cell_code).short_name
     return f"Mẫu báo cáo - {short} - {fmt.period(period_key).replace('/', '-')}.xlsx"
 
 
 def template_button(cell_code: str, period_key: str, label: str, key: str) -> None:
     # Built when clicked: four templates per rerun would be work nobody asked for.
-    st.download_button(label, data=partial(template_bytes, cell_code, period_key),
+    st.download_button(label, data=partial(template_bytes, cell_code, period_key, catalog),
                        file_name=template_file_name(cell_code, period_key), mime=XLSX_MIME,
                        on_click="ignore", icon=":material/download:", key=key)
 
@@ -42,14 +41,14 @@ def pick_period(today: date) -> str:
 
 
 def deadline_line(period_key: str, today: date) -> None:
-    due = deadline(period_key, get_catalog().plan.report_deadline_day)
+    due = deadline(period_key, catalog.plan.report_deadline_day)
     late = " (đã quá hạn)" if today > due else ""
     st.caption(f"Hạn nộp báo cáo {fmt.period(period_key)}: {fmt.date_vn(due)}{late}.")
 
 
 def missing_list(period_key: str, today: date) -> None:
     st.markdown(f"**Chi bộ chưa nộp báo cáo {fmt.period(period_key)}**")
-    missing = history.missing_reports(default_db_path(), period_key)
+    missing = history.missing_reports(ui.store(), period_key)
     if missing.empty:
         st.success(f"Tất cả chi bộ đã nộp báo cáo {fmt.period(period_key)}.")
         return
@@ -65,19 +64,19 @@ def missing_list(period_key: str, today: date) -> None:
 
 
 def reminder_text(missing, period_key: str) -> str:
-    due = deadline(period_key, get_catalog().plan.report_deadline_day)
+    due = deadline(period_key, catalog.plan.report_deadline_day)
     names = "\n".join(f"- {name}" for name in missing["cell_name"])
     return (f"Kính gửi các chi bộ chưa nộp báo cáo tiến độ {fmt.period(period_key)} "
-            f"({get_catalog().plan.short_title}):\n{names}\n"
+            f"({catalog.plan.short_title}):\n{names}\n"
             f"Đề nghị các chi bộ hoàn thành và gửi báo cáo theo mẫu trước ngày {fmt.date_vn(due)}.")
 
 
 def any_template(period_key: str) -> None:
     st.markdown("**Tải mẫu báo cáo cho chi bộ bất kỳ**")
-    cells = get_catalog().cells
+    cells = catalog.cells
     left, right = st.columns([3, 1], vertical_alignment="bottom")
     code = left.selectbox("Chi bộ", [c.code for c in cells], key="templates_cell",
-                          format_func=lambda c: get_catalog().cell(c).name)
+                          format_func=lambda c: catalog.cell(c).name)
     with right:
         template_button(code, period_key, "Tải mẫu", key="any_template")
 

@@ -18,7 +18,7 @@ if str(PROJECT_ROOT) not in sys.path:   # `pytest` (not `python -m pytest`) must
     sys.path.insert(0, str(PROJECT_ROOT))
 
 from apptest_support import serve_like_a_running_app  # noqa: E402
-from etl.db import read_connection  # noqa: E402
+from etl.store import Store  # noqa: E402
 
 CLI_TIMEOUT_SECONDS = 120
 
@@ -49,6 +49,12 @@ def db_path(tmp_path) -> Path:
     return tmp_path / "progress.duckdb"
 
 
+@pytest.fixture
+def store(db_path) -> Store:
+    """The store on `db_path` (not created until something writes)."""
+    return Store.at(db_path)
+
+
 def _cli_env(extra: dict[str, str] | None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "PROGRESS_DB"}
     env.update({"PYTHONIOENCODING": "utf-8", "PYTHONUTF8": "1"})
@@ -71,7 +77,7 @@ def run_cli():
 
 def _query(db_path: Path | str, sql: str, params: list | tuple | None = None) -> list[tuple]:
     """Rows of `sql` on the database, opened read-only and closed again."""
-    with read_connection(db_path) as con:
+    with Store.at(db_path).read() as con:
         return con.execute(sql, list(params or [])).fetchall()
 
 

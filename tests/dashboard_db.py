@@ -17,7 +17,7 @@ import pandas as pd
 
 from etl import periods as P
 from etl.catalog import Catalog, get_catalog
-from etl.db import write_connection
+from etl.store import Store
 
 
 @dataclass
@@ -58,7 +58,7 @@ def build_db(path: Path | str, subs: list[Sub], catalog: Catalog | None = None) 
     catalog = catalog or get_catalog()
     path = Path(path)
     sub_frame, row_frame = _frames(subs, catalog.plan.code)
-    with write_connection(path, catalog) as con:
+    with Store.at(path, catalog).write() as con:
         if len(sub_frame):
             con.register("sub_frame", sub_frame)
             con.execute("INSERT INTO submissions BY NAME SELECT * FROM sub_frame")
@@ -150,3 +150,17 @@ def load_sample_reports(folder: Path) -> Path:
     etl("load", "--db", str(db), *sorted(map(str, (folder / "files").glob("*.xlsx"))))
     return db
 
+
+
+def load_file(db_path: Path | str, data: bytes, name: str, by: str = "kiem-thu"):
+    """Check and load one report file through the use cases, as an operator named `by`
+    would from the command line; the file's StoreOutcome."""
+    from etl import usecases
+    from etl.users import User
+
+    store, actor = Store.at(db_path), User.system(by)
+    report = usecases.check_report(store, actor, data, name)
+    assert report.ok, [p.as_text() for p in report.problems]
+    outcome, = usecases.load_reports(store, actor, [(report, data)])
+    assert not outcome.error, outcome.error
+    return outcome

@@ -3,11 +3,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from etl import users
-from etl.db import read_connection
+from etl import usecases, users
+from etl.store import Store
+from etl.vocab import UserRole
 
-OFFICE = users.User("vanphong", "Nguyễn Văn An", users.ROLE_OFFICE)
+OFFICE = users.User("vanphong", "Nguyễn Văn An", UserRole.OFFICE)
 PASSWORD = "kiem-thu-2026"
+# Tests set up accounts the way an operator does: from the command line's actor.
+OPERATOR = users.User.system("kiem-thu")
 
 
 def as_user(at, user: users.User = OFFICE):
@@ -18,15 +21,16 @@ def as_user(at, user: users.User = OFFICE):
 
 def ensure_account(db_path: Path | str, user: users.User = OFFICE, password: str = PASSWORD) -> None:
     """The account exists in the database, with a known password."""
+    store = Store.at(db_path)
     if Path(db_path).exists():
-        with read_connection(db_path) as con:
+        with store.read() as con:
             has_table = con.execute("SELECT count(*) FROM information_schema.tables "
                                     "WHERE table_name = 'users'").fetchone()[0]
             if has_table and con.execute("SELECT 1 FROM users WHERE username = ?",
                                          [user.username]).fetchone():
                 return
-    users.add_user(db_path, user.username, user.full_name, user.role, password,
-                   cell_code=user.cell_code)
+    usecases.add_user(store, OPERATOR, user.username, user.full_name, user.role, password,
+                      cell_code=user.cell_code)
 
 
 def sign_in(page, url: str, user: users.User = OFFICE, password: str = PASSWORD) -> None:

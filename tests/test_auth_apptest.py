@@ -8,13 +8,15 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import build_fixtures as bf
-from etl import load, users
-from signin import OFFICE, PASSWORD, as_user, ensure_account
+from etl import audit, load, usecases, users
+from etl.store import Store
+from etl.vocab import UserRole
+from signin import OFFICE, OPERATOR, PASSWORD, as_user, ensure_account
 
 TIMEOUT = 60
 PAGES = sorted(p.stem for p in (Path(__file__).resolve().parent.parent / "pages").glob("*.py"))
-CDS_SECRETARY = users.User("bithu.cds", "Bí thư Chi bộ CDS", users.ROLE_CELL, "CDS")
-LEADER = users.User("lanhdao", "Lãnh đạo Đảng ủy", users.ROLE_LEADERSHIP)
+CDS_SECRETARY = users.User("bithu.cds", "Bí thư Chi bộ CDS", UserRole.CELL, "CDS")
+LEADER = users.User("lanhdao", "Lãnh đạo Đảng ủy", UserRole.LEADERSHIP)
 
 
 @pytest.fixture
@@ -96,7 +98,7 @@ def test_an_idle_session_is_signed_out(app_db):
     at.run()
     assert "auth_user" not in at.session_state
     assert any("không thao tác" in i.value for i in at.info)
-    assert users.read_audit(app_db)["action"].tolist()[0] == "sign_out"
+    assert audit.read(Store.at(app_db))["action"].tolist()[0] == "sign_out"
 
 
 def test_a_cell_secretary_cannot_load_another_cells_report(app_db, query):
@@ -115,8 +117,8 @@ def test_the_library_refuses_another_cells_report_too(db_path, query):
     checked = load.validate_bytes(data, "vpcn.xlsx", allowed_cells={"CDS"})
     assert not checked.ok and [p.code for p in checked.errors] == ["cell_not_allowed"]
     accepted = load.validate_bytes(data, "vpcn.xlsx")
-    with pytest.raises(PermissionError):
-        load.store(accepted, data, db_path, loaded_by="bithu.cds", allowed_cells={"CDS"})
+    with pytest.raises(usecases.PermissionDenied, match="chi bộ VPCN"):
+        usecases.load_reports(Store.at(db_path), CDS_SECRETARY, [(accepted, data)])
     assert not db_path.exists() or query(db_path, "SELECT count(*) FROM submissions") == [(0,)]
 
 
@@ -142,7 +144,7 @@ def test_loading_and_restoring_are_in_the_audit_trail(app_db, query):
 
 def test_only_the_office_sees_restore_and_withdraw(app_db):
     data = bf.xlsx(bf.report())
-    load.store(load.validate_bytes(data, "a.xlsx"), data, app_db, loaded_by="vanphong")
+    usecases.load_reports(Store.at(app_db), OFFICE, [(load.validate_bytes(data, "a.xlsx"), data)])
     at = as_user(_page("history"), LEADER).run()
     assert not at.exception
     assert not [b for b in at.button if b.key in ("ask_restore", "ask_withdraw")]
@@ -150,12 +152,13 @@ def test_only_the_office_sees_restore_and_withdraw(app_db):
 
 
 def test_the_administrator_adds_a_cell_secretary(app_db, query):
-    admin = users.User("quantri", "Quản trị", users.ROLE_ADMIN)
-    users.add_user(app_db, admin.username, admin.full_name, admin.role, "quan-tri-2026")
+    admin = users.User("quantri", "Quản trị", UserRole.ADMIN)
+    usecases.add_user(Store.at(app_db), OPERATOR, admin.username, admin.full_name, admin.role,
+                      "quan-tri-2026")
     at = as_user(_page("users"), admin).run()
     at.text_input[0].set_value("bithu.khkh")
     at.text_input[1].set_value("Bí thư Kế hoạch - Khoa học")
-    at.selectbox[0].set_value(users.ROLE_CELL)
+    at.selectbox[0].set_value(UserRole.CELL)
     at.selectbox[1].set_value("KHKH")
     at.text_input[3].set_value("bi-thu-khkh-26")
     at.button[0].click().run()

@@ -8,6 +8,7 @@ import pytest
 from dashboard import charts as C
 from dashboard import queries as Q
 from dashboard_db import build_db, row, sub
+from etl.store import Store
 from etl.catalog import get_catalog
 
 PERIOD = ["2026-Q3"]
@@ -15,14 +16,14 @@ PERIOD = ["2026-Q3"]
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory):
-    return build_db(tmp_path_factory.mktemp("c") / "c.duckdb", [
+    return Store.at(build_db(tmp_path_factory.mktemp("c") / "c.duckdb", [
         sub("VPCN", "2026-07", [row("NV2.3", "in_progress", 40, activities=1234),
                                 row("NV5.1", "done", 100)]),
         sub("VPCN", "2026-08", [row("NV2.3", "in_progress", 85.5, activities=2)]),
         sub("KHKH", "2026-08", [row("NV3.1", "delayed", 20, activities=3)]),
         sub("CDS", "2026-09", [row("NV4.1", "in_progress", 66.75)]),
         # TTKHCN sends nothing
-    ])
+    ]))
 
 
 @pytest.fixture(scope="module")
@@ -41,8 +42,8 @@ def test_completion_by_cell_colors_axis_labels_and_missing(db, colors):
     bars = _bar_by_label(fig)
     assert bars["Văn phòng - Công nghệ"][:2] == (pytest.approx(92.75), "92,8%")  # (85.5+100)/2
     assert bars["Chuyển đổi số"][1] == "66,8%"
-    assert bars["Trung tâm KH&CN"][0] is None and bars["Trung tâm KH&CN"][1] == "chưa báo cáo"
-    assert [a.text for a in fig.layout.annotations] == ["chưa báo cáo"]
+    assert bars["Trung tâm KH&CN"][0] is None and bars["Trung tâm KH&CN"][1] == "Chưa báo cáo"
+    assert [a.text for a in fig.layout.annotations] == ["Chưa báo cáo"]
     cells = df.set_index("short_name")["cell_code"]
     assert {name: c for name, (_, _, c) in bars.items()} == {n: colors[cells[n]] for n in bars}
     assert list(fig.layout.xaxis.range) == [0, 100]
@@ -103,7 +104,7 @@ def test_heatmap_draws_no_report_grey_never_zero(db):
     tt = rows.index("Trung tâm KH&CN")
     assert all(v is None for v in main.z[tt])                     # nothing on the 0-100 scale
     nv4 = list(main.x).index("NV4 Chuyển đổi số")                # TTKHCN has no NV4 task
-    assert [t for i, t in enumerate(back.text[tt]) if i != nv4] == ["chưa báo cáo"] * 4
+    assert [t for i, t in enumerate(back.text[tt]) if i != nv4] == ["Chưa báo cáo"] * 4
     assert back.text[tt][nv4] == "–"
     assert back.colorscale[0][1] == C.NO_REPORT_COLOR
     vp = rows.index("Văn phòng - Công nghệ")

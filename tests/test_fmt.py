@@ -18,7 +18,7 @@ def test_pct():
 
 
 def test_pct_or_no_report_never_says_zero_for_missing():
-    assert fmt.pct_or_no_report(None) == "chưa báo cáo"
+    assert fmt.pct_or_no_report(None) == "Chưa báo cáo"
     assert fmt.pct_or_no_report(0) == "0%"
 
 

@@ -6,17 +6,26 @@ from datetime import date
 import pytest
 
 import build_fixtures as bf
-from etl import history, load
+from etl import history, usecases
 from etl.catalog import get_catalog
-from etl.db import archive_dir
+from etl.store import Store
+from etl.users import User
+from etl.vocab import UserRole
 
 V1_NAME = "Báo cáo tháng 7 - Văn phòng.xlsx"
 
 
+def office(name: str) -> User:
+    """An office account named as the person is: their name is what the history shows."""
+    return User(name, name, UserRole.OFFICE)
+
+
 def _store(db_path, data: bytes, name: str, by: str = "Hoàng Thị Mai") -> list:
-    report = load.validate_bytes(data, name)
+    store, actor = Store.at(db_path), office(by)
+    report = usecases.check_report(store, actor, data, name)
     assert report.ok, [p.as_text() for p in report.problems]
-    return load.store(report, data, db_path, loaded_by=by).items
+    outcome, = usecases.load_reports(store, actor, [(report, data)])
+    return outcome.items
 
 
 def _v1() -> bytes:
@@ -61,7 +70,7 @@ def test_restore_makes_the_earlier_one_current_and_supersedes_the_displaced(two_
     assert _nv12_pct(query, two_versions) == [80.0]
     before = _last_event_id(query, two_versions)
 
-    change = history.restore(two_versions, 1, by="Trần Văn Nam")
+    change = usecases.restore(Store.at(two_versions), office("Trần Văn Nam"), 1)
 
     assert _states(query, two_versions) == {1: "current", 2: "superseded"}
     assert _nv12_pct(query, two_versions) == [62.5]
@@ -71,10 +80,10 @@ def test_restore_makes_the_earlier_one_current_and_supersedes_the_displaced(two_
 
 
 def test_undo_of_a_restore_puts_every_state_back_and_logs_it(two_versions, query):
-    change = history.restore(two_versions, 1, by="Nam")
+    change = usecases.restore(Store.at(two_versions), office("Nam"), 1)
     before = _last_event_id(query, two_versions)
 
-    history.undo(two_versions, change, by="Mai")
+    usecases.undo(Store.at(two_versions), office("Mai"), change)
 
     assert _states(query, two_versions) == {1: "superseded", 2: "current"}
     assert _nv12_pct(query, two_versions) == [80.0]
@@ -85,75 +94,137 @@ def test_undo_of_a_restore_puts_every_state_back_and_logs_it(two_versions, query
 
 
 def test_an_undo_can_itself_be_undone(two_versions, query):
-    reverse = history.undo(two_versions, history.restore(two_versions, 1, by="Nam"), by="Nam")
-    history.undo(two_versions, reverse, by="Nam")
+    store, nam = Store.at(two_versions), office("Nam")
+    reverse = usecases.undo(store, nam, usecases.restore(store, nam, 1))
+    usecases.undo(store, nam, reverse)
     assert _states(query, two_versions) == {1: "current", 2: "superseded"}
 
 
 def test_withdraw_leaves_the_period_without_a_current_report(two_versions, query):
-    change = history.withdraw(two_versions, 2, by="Mai")
+    change = usecases.withdraw(Store.at(two_versions), office("Mai"), 2)
 
     assert _states(query, two_versions) == {1: "superseded", 2: "withdrawn"}
     assert _nv12_pct(query, two_versions) == []
-    assert "VPCN" in history.missing_reports(two_versions, "2026-07")["cell_code"].tolist()
+    assert "VPCN" in history.missing_reports(Store.at(two_versions), "2026-07")["cell_code"].tolist()
     assert _events(query, two_versions, _last_event_id(query, two_versions) - 1) == [
         (2, "withdrawn", "Mai")]
 
-    history.undo(two_versions, change, by="Mai")
+    usecases.undo(Store.at(two_versions), office("Mai"), change)
     assert _states(query, two_versions) == {1: "superseded", 2: "current"}
     assert _nv12_pct(query, two_versions) == [80.0]
 
 
 def test_restoring_a_withdrawn_report_is_logged_as_reinstated(two_versions, query):
-    history.withdraw(two_versions, 2, by="Mai")
+    usecases.withdraw(Store.at(two_versions), office("Mai"), 2)
     before = _last_event_id(query, two_versions)
-    change = history.restore(two_versions, 2, by="Mai")
+    change = usecases.restore(Store.at(two_versions), office("Mai"), 2)
     assert change.displaced_id is None
     assert _states(query, two_versions) == {1: "superseded", 2: "current"}
     assert _events(query, two_versions, before) == [(2, "reinstated", "Mai")]
 
 
 def test_undo_is_refused_when_a_newer_report_became_current_since(two_versions, query):
-    change = history.withdraw(two_versions, 2, by="Mai")
+    change = usecases.withdraw(Store.at(two_versions), office("Mai"), 2)
     third, = _store(two_versions, bf.xlsx(bf.report(bf.with_row(bf.vpcn_july(), "NV1.2", pct=90))),
                     "lần 3.xlsx")
     assert third.action == "added"  # nothing was current to supersede
 
     with pytest.raises(history.HistoryConflict):
-        history.undo(two_versions, change, by="Mai")
+        usecases.undo(Store.at(two_versions), office("Mai"), change)
     assert _states(query, two_versions) == {1: "superseded", 2: "withdrawn", 3: "current"}
 
 
 def test_undo_is_refused_when_the_states_moved_since(two_versions, query):
-    change = history.restore(two_versions, 1, by="Nam")
-    history.restore(two_versions, 2, by="Nam")          # someone switched back by hand
-    history.withdraw(two_versions, 1, by="Nam")
+    change = usecases.restore(Store.at(two_versions), office("Nam"), 1)
+    usecases.restore(Store.at(two_versions), office("Nam"), 2)          # someone switched back by hand
+    usecases.withdraw(Store.at(two_versions), office("Nam"), 1)
     with pytest.raises(history.HistoryConflict):
-        history.undo(two_versions, change, by="Nam")
+        usecases.undo(Store.at(two_versions), office("Nam"), change)
     assert _states(query, two_versions) == {1: "withdrawn", 2: "current"}
 
 
 @pytest.mark.parametrize("operation, sid, message", [
-    (history.restore, 2, "đang là báo cáo hiện hành"),
-    (history.restore, 99, "Không có báo cáo #99"),
-    (history.withdraw, 99, "Không có báo cáo #99"),
+    (usecases.restore, 2, "đang là báo cáo hiện hành"),
+    (usecases.restore, 99, "Không có báo cáo #99"),
+    (usecases.withdraw, 99, "Không có báo cáo #99"),
 ])
 def test_operations_that_do_not_apply_change_nothing(two_versions, query, operation, sid, message):
     events_before = _last_event_id(query, two_versions)
+    audit_before = query(two_versions, "SELECT count(*) FROM audit_log")
     with pytest.raises(history.HistoryError, match=message):
-        operation(two_versions, sid, by="Mai")
+        operation(Store.at(two_versions), office("Mai"), sid)
     assert _states(query, two_versions) == {1: "superseded", 2: "current"}
     assert _last_event_id(query, two_versions) == events_before
+    assert query(two_versions, "SELECT count(*) FROM audit_log") == audit_before
+
+
+def _restore(store, actor):
+    return usecases.restore(store, actor, 1)
+
+
+def _withdraw(store, actor):
+    return usecases.withdraw(store, actor, 2)
+
+
+def _undo_a_restore(store, actor):
+    change = usecases.restore(store, office("Nam"), 1)
+    return usecases.undo(store, actor, change)
+
+
+def _undo_load(store, actor):
+    return usecases.undo_load(store, actor, [2])
+
+
+@pytest.mark.parametrize("operation", [_restore, _withdraw, _undo_a_restore, _undo_load])
+def test_a_failing_audit_write_rolls_back_the_change_it_records(two_versions, query, monkeypatch,
+                                                                 operation):
+    """A change is recorded in the audit trail or it does not happen."""
+    if operation is _undo_a_restore:
+        usecases.restore(Store.at(two_versions), office("Nam"), 1)
+        usecases.restore(Store.at(two_versions), office("Nam"), 2)
+    states, events = _states(query, two_versions), _last_event_id(query, two_versions)
+    audit_rows = query(two_versions, "SELECT count(*) FROM audit_log")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+    if operation is _undo_a_restore:   # the restore it undoes still records itself
+        real = usecases.audit.append
+        monkeypatch.setattr(usecases.audit, "append", lambda con, user, action, *a, **k: (
+            broken() if action == "undo" else real(con, user, action, *a, **k)))
+    else:
+        monkeypatch.setattr(usecases.audit, "append", broken)
+    with pytest.raises(RuntimeError, match="disk full"):
+        operation(Store.at(two_versions), office("Mai"))
+    if operation is _undo_a_restore:   # the restore committed; its undo did not
+        assert _states(query, two_versions) == {1: "current", 2: "superseded"}
+        return
+    assert _states(query, two_versions) == states
+    assert _last_event_id(query, two_versions) == events
+    assert query(two_versions, "SELECT count(*) FROM audit_log") == audit_rows
+
+
+@pytest.mark.parametrize("who", [User("ld", "Lãnh đạo", UserRole.LEADERSHIP),
+                                 User("qt", "Quản trị", UserRole.ADMIN),
+                                 User("bt", "Bí thư", UserRole.CELL, "CDS")])
+@pytest.mark.parametrize("operation", [_restore, _withdraw, _undo_load])
+def test_a_change_without_the_permission_is_refused_and_changes_nothing(two_versions, query, who,
+                                                                         operation):
+    before = (_states(query, two_versions), _last_event_id(query, two_versions),
+              query(two_versions, "SELECT count(*) FROM audit_log"))
+    with pytest.raises(usecases.PermissionDenied):
+        operation(Store.at(two_versions), who)
+    assert before == (_states(query, two_versions), _last_event_id(query, two_versions),
+                      query(two_versions, "SELECT count(*) FROM audit_log"))
 
 
 def test_withdrawing_twice_is_refused(two_versions):
-    history.withdraw(two_versions, 1, by="Mai")
+    usecases.withdraw(Store.at(two_versions), office("Mai"), 1)
     with pytest.raises(history.HistoryError, match="đã được rút"):
-        history.withdraw(two_versions, 1, by="Mai")
+        usecases.withdraw(Store.at(two_versions), office("Mai"), 1)
 
 
 def test_diff_lists_every_changed_field_task_by_task(two_versions):
-    changes = history.diff(two_versions, 2, 1)
+    changes = history.diff(Store.at(two_versions), 2, 1)
     got = {(r.task_code, r.field): (r.before, r.after) for r in changes.itertuples()}
     assert got == {
         ("NV1.2", "completion_pct"): (62.5, 80.0),
@@ -169,59 +240,59 @@ def test_diff_lists_every_changed_field_task_by_task(two_versions):
 def test_diff_shows_a_task_only_one_report_has(db_path):
     _store(db_path, _v1(), "a.xlsx")
     _store(db_path, bf.xlsx(bf.report(bf.vpcn_july()[:-1])), "b.xlsx")  # NV5.2 left out
-    changes = history.diff(db_path, 2, 1)
+    changes = history.diff(Store.at(db_path), 2, 1)
     assert set(changes["task_code"]) == {"NV5.2"}
     assert changes.set_index("field").loc["completion_pct", ["before", "after"]].tolist() == [50.0, None]
 
 
 def test_diff_of_identical_reports_is_empty_and_unknown_ids_fail(two_versions):
-    assert history.diff(two_versions, 2, 2).empty
+    assert history.diff(Store.at(two_versions), 2, 2).empty
     with pytest.raises(history.HistoryError):
-        history.diff(two_versions, 2, 42)
+        history.diff(Store.at(two_versions), 2, 42)
 
 
 def test_original_bytes_are_the_uploaded_bytes_with_the_vietnamese_name(two_versions):
-    assert history.original_bytes(two_versions, 1) == (V1_NAME, _v1())
-    assert history.original_bytes(two_versions, 2)[1] == _v2()
+    assert history.original_bytes(Store.at(two_versions), 1) == (V1_NAME, _v1())
+    assert history.original_bytes(Store.at(two_versions), 2)[1] == _v2()
 
 
 def test_a_tampered_or_missing_archive_is_reported_not_served(two_versions):
-    files = sorted(p for p in archive_dir(two_versions).rglob("*") if p.is_file())
+    files = sorted(p for p in Store.at(two_versions).archive_dir.rglob("*") if p.is_file())
     original = next(p for p in files if p.read_bytes() == _v1())
     original.write_bytes(_v1() + b"x")
     with pytest.raises(history.ArchiveError, match="sha256"):
-        history.original_bytes(two_versions, 1)
+        history.original_bytes(Store.at(two_versions), 1)
     original.unlink()
     with pytest.raises(history.ArchiveError, match="Không tìm thấy"):
-        history.original_bytes(two_versions, 1)
+        history.original_bytes(Store.at(two_versions), 1)
 
 
 def test_missing_reports_lists_the_cells_without_a_current_report(db_path):
     catalog_order = [c.code for c in get_catalog().cells]
-    assert history.missing_reports(db_path, "2026-07")["cell_code"].tolist() == catalog_order
+    assert history.missing_reports(Store.at(db_path), "2026-07")["cell_code"].tolist() == catalog_order
     _store(db_path, _v1(), "vpcn.xlsx")
     _store(db_path, bf.xlsx(bf.report(bf.filled_rows("CDS"), cell="CDS")), "cds.xlsx")
-    missing = history.missing_reports(db_path, "2026-07")
+    missing = history.missing_reports(Store.at(db_path), "2026-07")
     assert missing["cell_code"].tolist() == [c for c in catalog_order if c not in ("VPCN", "CDS")]
     assert missing["cell_name"].tolist() == [get_catalog().cell(c).name for c in missing["cell_code"]]
     # another period, even the quarter containing July, is still owed by everyone
-    assert history.missing_reports(db_path, "2026-Q3")["cell_code"].tolist() == catalog_order
+    assert history.missing_reports(Store.at(db_path), "2026-Q3")["cell_code"].tolist() == catalog_order
 
 
 def test_list_submissions_newest_first_with_labels_and_filters(two_versions):
     _store(two_versions, bf.xlsx(bf.report(bf.filled_rows("CDS"), cell="CDS")), "cds.xlsx")
-    subs = history.list_submissions(two_versions)
+    subs = history.list_submissions(Store.at(two_versions))
     assert subs["submission_id"].tolist() == [3, 2, 1]
     assert subs["state_label"].tolist() == ["Hiện hành", "Hiện hành", "Đã bị thay thế"]
     assert subs["period_label"].unique().tolist() == ["Tháng 7/2026"]
     assert subs.loc[subs.submission_id == 2, "report_date"].iloc[0].date() == date(2026, 8, 10)
     assert subs.loc[subs.submission_id == 1, "file_name"].iloc[0] == V1_NAME
-    assert history.list_submissions(two_versions, cell="CDS")["submission_id"].tolist() == [3]
-    assert history.list_submissions(two_versions, states=["superseded"])["submission_id"].tolist() == [1]
+    assert history.list_submissions(Store.at(two_versions), cell="CDS")["submission_id"].tolist() == [3]
+    assert history.list_submissions(Store.at(two_versions), states=["superseded"])["submission_id"].tolist() == [1]
 
 
 def test_reading_before_anything_is_loaded(db_path):
-    assert history.list_submissions(db_path).empty
+    assert history.list_submissions(Store.at(db_path)).empty
     assert not db_path.exists()  # reading never creates the database
 
 
@@ -234,16 +305,16 @@ def test_recent_periods_offers_only_periods_that_have_begun():
 
 def test_retract_load_withdraws_the_new_report_and_brings_back_the_one_it_replaced(two_versions,
                                                                                     query):
-    change = history.retract_load(two_versions, 2, by="Mai")
+    change = usecases.undo_load(Store.at(two_versions), office("Mai"), [2])[0]
     assert _states(query, two_versions) == {1: "current", 2: "withdrawn"}
     assert _nv12_pct(query, two_versions) == [62.5]
-    history.undo(two_versions, change, by="Mai")
+    usecases.undo(Store.at(two_versions), office("Mai"), change)
     assert _states(query, two_versions) == {1: "superseded", 2: "current"}
 
 
 def test_retract_load_of_a_first_report_leaves_the_period_unreported(db_path, query):
     _store(db_path, _v1(), V1_NAME)
-    history.retract_load(db_path, 1, by="Mai")
+    usecases.undo_load(Store.at(db_path), office("Mai"), [1])[0]
     assert _states(query, db_path) == {1: "withdrawn"}
     with pytest.raises(history.HistoryError, match="không còn là báo cáo hiện hành"):
-        history.retract_load(db_path, 1, by="Mai")
+        usecases.undo_load(Store.at(db_path), office("Mai"), [1])[0]

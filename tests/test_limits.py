@@ -23,13 +23,15 @@ import pytest
 import xlsxwriter
 
 import build_fixtures as bf
-from etl import history, load, read
-from etl.db import archive_dir
+from etl import history, load, read, usecases
+from etl.store import Store
+from etl.users import User
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MB = 1024 * 1024
 SHEET = "Báo cáo"
 VIETNAMESE_NAME = "Báo cáo tháng 7 - Chi bộ Văn phòng.xlsx"
+OPERATOR = User.system("kiem-thu")
 # Refusing a file must cost about as much as the file, not as much as what it claims to hold.
 MEMORY_ALLOWANCE_MB = 64
 
@@ -73,7 +75,7 @@ def assert_cli_rejected(result, file_name: str, *words: str) -> str:
 def assert_nothing_stored(db_path: Path, query) -> None:
     if db_path.exists():
         assert query(db_path, "SELECT count(*) FROM submissions") == [(0,)]
-    archive = archive_dir(db_path)
+    archive = Store.at(db_path).archive_dir
     assert not archive.exists() or not any(p.is_file() for p in archive.rglob("*"))
 
 
@@ -197,13 +199,12 @@ def with_picture(workbook: bytes, picture_bytes: int) -> bytes:
     return with_member(workbook, "xl/media/image1.png", lambda fh: fh.write(blob))
 
 
-def test_a_file_over_the_upload_limit_is_refused_and_one_at_the_limit_is_not(monkeypatch):
+def test_a_file_over_the_upload_limit_is_refused_and_one_at_the_limit_is_not():
     data = good_xlsx()
-    monkeypatch.setattr(read, "MAX_UPLOAD_BYTES", len(data))
-    assert load.validate_bytes(data, "tháng 7.xlsx").ok
+    assert load.validate_bytes(data, "tháng 7.xlsx", limits=read.Limits(len(data))).ok
 
-    monkeypatch.setattr(read, "MAX_UPLOAD_BYTES", len(data) - 1)
-    problem = only_error(load.validate_bytes(data, "tháng 7.xlsx"))
+    problem = only_error(load.validate_bytes(data, "tháng 7.xlsx",
+                                             limits=read.Limits(len(data) - 1)))
     assert problem.code == "too_large"
     assert problem.file == "tháng 7.xlsx"
     assert problem.message.startswith("Tệp quá lớn (")
@@ -372,7 +373,7 @@ def test_a_csv_of_millions_of_short_lines_is_refused_without_holding_them(tmp_pa
     """8 MB of 'a' lines (4 million rows, well under the upload limit): the row limit
     must stop the reading, not be checked after every line is in memory."""
     data = b"a\n" * (4 * MB)
-    assert len(data) < read.MAX_UPLOAD_BYTES
+    assert len(data) < read.Limits().max_upload_bytes
     measured = measure_validation(tmp_path, data, "bao-cao.csv")
     assert measured["codes"] == ["too_large"], measured
     assert measured["python_peak_mb"] < MEMORY_ALLOWANCE_MB, measured
@@ -399,10 +400,10 @@ def assert_archived_and_downloadable(db_path: Path, query, data: bytes) -> None:
     (sid, file_name, archive_path), = query(
         db_path, "SELECT submission_id, file_name, archive_path FROM submissions")
     assert file_name == expected
-    archived = archive_dir(db_path) / archive_path
+    archived = Store.at(db_path).archive_dir / archive_path
     assert archived.name == expected                 # kept under its name, beside the database
     assert archived.read_bytes() == data
-    assert history.original_bytes(db_path, sid) == (expected, data)
+    assert history.original_bytes(Store.at(db_path), sid) == (expected, data)
 
 
 @pytest.mark.parametrize("form", FORMS)
@@ -412,7 +413,7 @@ def test_a_vietnamese_file_name_loads_through_the_library(form, db_path, query):
     report = load.validate_bytes(data, name)
     assert report.ok, [p.as_text() for p in report.errors]
     assert report.file_name == unicodedata.normalize("NFC", VIETNAMESE_NAME)
-    outcome = load.store(report, data, db_path, loaded_by="Mai")
+    outcome, = usecases.load_reports(Store.at(db_path), OPERATOR, [(report, data)])
     assert [i.action for i in outcome.items] == ["added"]
     assert_archived_and_downloadable(db_path, query, data)
 

@@ -14,14 +14,14 @@ READER = textwrap.dedent("""
     import json, sys, time
     from pathlib import Path
     sys.path.insert(0, sys.argv[3])
-    from etl.db import read_connection
+    from etl.store import Store
 
     db, stop = Path(sys.argv[1]), Path(sys.argv[2])
     reads, errors, counts = 0, [], set()
     deadline = time.monotonic() + 60          # never outlive a broken test
     while not stop.exists() and time.monotonic() < deadline:
         try:
-            with read_connection(db) as con:
+            with Store.at(db).read() as con:
                 counts.add(con.execute("SELECT count(*) FROM v_progress").fetchone()[0])
             reads += 1
         except Exception as exc:

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from etl.db import archive_dir
+from etl.store import Store
 
 SHEET = "Báo cáo"
 
@@ -41,7 +41,7 @@ def assert_nothing_stored(db_path, query) -> None:
     if db_path.exists():
         for table in ("submissions", "progress_rows", "submission_events"):
             assert query(db_path, f"SELECT count(*) FROM {table}") == [(0,)], table
-    archive = archive_dir(db_path)
+    archive = Store.at(db_path).archive_dir
     assert not archive.exists() or not [p for p in archive.rglob("*") if p.is_file()]
 
 

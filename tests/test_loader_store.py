@@ -7,7 +7,7 @@ import hashlib
 
 import pytest
 
-from etl.db import archive_dir
+from etl.store import Store
 
 TABLES = ("submissions", "progress_rows", "submission_events")
 
@@ -26,7 +26,7 @@ def snapshot(query, db_path) -> dict[str, list[tuple]]:
 
 
 def archived_files(db_path) -> list:
-    folder = archive_dir(db_path)
+    folder = Store.at(db_path).archive_dir
     return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
 
 
@@ -70,7 +70,7 @@ def test_original_is_archived_with_its_sha256(fixtures_dir, db_path, run_cli, qu
     digest = sha256(path)
     (stored_sha, archive_path), = query(db_path, "SELECT sha256, archive_path FROM submissions")
     assert stored_sha == digest
-    kept = archive_dir(db_path) / archive_path
+    kept = Store.at(db_path).archive_dir / archive_path
     assert kept.is_file() and sha256(kept) == digest
     assert archived_files(db_path) == [kept]
 

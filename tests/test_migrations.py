@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import duckdb
 
-from etl import db as dbmod
-from etl import users
+from etl import store as dbmod
+from etl import usecases
 from etl.catalog import get_catalog
+from etl.store import Store
+from etl.users import User
+from etl.vocab import UserRole
 
 
 def _old_release_database(path) -> list[tuple]:
@@ -39,16 +42,17 @@ def test_an_old_database_is_upgraded_in_place_without_losing_data(db_path, query
     before = _old_release_database(db_path)
     assert len(before) == 2
 
-    with dbmod.write_connection(db_path) as con:
+    with Store.at(db_path).write() as con:
         version = dbmod.schema_version(con)
     assert version == dbmod.migration_files()[-1][0]
     assert query(db_path, "SELECT * FROM v_progress ORDER BY task_code") == before
-    users.add_user(db_path, "quantri", "Quản trị", users.ROLE_ADMIN, "quan-tri-2026")
+    usecases.add_user(Store.at(db_path), User.system("kiem-thu"), "quantri", "Quản trị",
+                      UserRole.ADMIN, "quan-tri-2026")
     assert query(db_path, "SELECT count(*) FROM users") == [(1,)]
 
 
 def test_migrations_apply_once_and_in_order(db_path, query):
-    dbmod.ensure_database(db_path)
-    dbmod.ensure_database(db_path)
+    Store.at(db_path).ensure()
+    Store.at(db_path).ensure()
     versions = [v for (v,) in query(db_path, "SELECT version FROM schema_migrations ORDER BY 1")]
     assert versions == [v for v, _ in dbmod.migration_files()]

@@ -18,7 +18,9 @@ from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 
 from dashboard import pack, queries
+from dashboard.scope import Scope
 from dashboard_db import build_db, row, sub
+from etl.store import Store
 from etl.catalog import get_catalog
 from dashboard_db import load_sample_reports
 
@@ -37,13 +39,18 @@ def sample_db(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def content(sample_db) -> pack.PackContent:
-    return pack.collect(sample_db, PERIOD, today=TODAY)
+def made(sample_db) -> tuple[pack.PackContent, pack.Pack]:
+    return pack.make_pack(Store.at(sample_db), Scope.of(PERIOD), today=TODAY)
 
 
 @pytest.fixture(scope="module")
-def built(content) -> pack.Pack:
-    return pack.build_pack(content)
+def content(made) -> pack.PackContent:
+    return made[0]
+
+
+@pytest.fixture(scope="module")
+def built(made) -> pack.Pack:
+    return made[1]
 
 
 def expected_page_count(content: pack.PackContent) -> int:
@@ -101,16 +108,16 @@ def test_pptx_cell_table_matches_the_assignment_query(built, sample_db):
                  and slide_texts(s)[0] == f"{cell.name}: nhiệm vụ được giao")
     table = next(s for s in slide.shapes if s.has_table).table
     codes = [table.cell(i, 0).text for i in range(1, len(table.rows))]
-    facts = queries.assignment_facts(sample_db, "quarter", periods=[PERIOD], cells=["KHKH"])
+    facts = queries.assignment_facts(Store.at(sample_db), "quarter", periods=[PERIOD], cells=["KHKH"])
     assert codes == list(facts["task_code"])
     shown = {table.cell(i, 0).text: table.cell(i, 4).text for i in range(1, len(table.rows))}
     for code, pct in zip(facts["task_code"], facts["completion_pct"]):
-        expected = "chưa báo cáo" if pd.isna(pct) else f"{pct:g}".replace(".", ",") + "%"
+        expected = "Chưa báo cáo" if pd.isna(pct) else f"{pct:g}".replace(".", ",") + "%"
         assert shown[code] == expected
 
 
 def test_kpis_match_the_dashboard_query(content, sample_db):
-    now = queries.overall(sample_db, "quarter", periods=[PERIOD]).iloc[0]
+    now = queries.overall(Store.at(sample_db), "quarter", periods=[PERIOD]).iloc[0]
     tiles = dict(content.kpis)
     assert tiles["Nhiệm vụ đã hoàn thành / được giao"] == \
         f"{int(now['tasks_done'])}/{int(now['tasks_assigned'])}"
@@ -139,8 +146,7 @@ def test_xlsx_has_a_sheet_per_chart_and_the_progress_rows(built, content, sample
     assert header[:13] == ["cell_code", "period", "task_code", "area_code", "status",
                            "completion_pct", "activities", "participants", "posts", "result",
                            "obstacles", "proposals", "submission_id"]
-    from etl.db import read_connection
-    with read_connection(sample_db) as con:
+    with Store.at(sample_db).read() as con:
         expected = con.execute("SELECT count(*) FROM v_progress WHERE period IN "
                                "('2026-07', '2026-08', '2026-09', '2026-Q3')").fetchone()[0]
     assert sheet.max_row - 1 == expected > 0
@@ -150,7 +156,7 @@ def test_xlsx_chart_figures_match_the_queries(built, sample_db):
     book = openpyxl.load_workbook(io.BytesIO(built.by_suffix(".xlsx")[1]))
     rows = list(book["Theo chi bộ"].iter_rows(values_only=True))
     header, body = rows[0], rows[1:]
-    by_cell = queries.cell_summary(sample_db, "quarter", periods=[PERIOD])
+    by_cell = queries.cell_summary(Store.at(sample_db), "quarter", periods=[PERIOD])
     col = header.index("Tỷ lệ hoàn thành (%)")
     name = header.index("Mã chi bộ")
     got = {r[name]: r[col] for r in body}
@@ -159,7 +165,7 @@ def test_xlsx_chart_figures_match_the_queries(built, sample_db):
         assert (got[code] is None) if pd.isna(value) else got[code] == pytest.approx(value)
 
     rows = list(book["Theo nhiệm vụ trọng tâm"].iter_rows(values_only=True))
-    by_area = queries.area_summary(sample_db, "quarter", periods=[PERIOD])
+    by_area = queries.area_summary(Store.at(sample_db), "quarter", periods=[PERIOD])
     col = rows[0].index("Nhiệm vụ được giao")
     assert [r[col] for r in rows[1:]] == list(by_area["tasks_assigned"])
 
@@ -187,8 +193,8 @@ def injected_db(tmp_path) -> Path:
 
 
 def test_report_text_is_escaped_in_the_workbook(injected_db):
-    content = pack.collect(injected_db, "2026-07", today=TODAY)
-    book = openpyxl.load_workbook(io.BytesIO(pack.build_xlsx(content)))
+    content, made = pack.make_pack(Store.at(injected_db), Scope.of("2026-07"), today=TODAY)
+    book = openpyxl.load_workbook(io.BytesIO(made.by_suffix(".xlsx")[1]))
     cells = [c for sheet in book.worksheets for r in sheet.iter_rows() for c in r]
     assert not [c.coordinate for c in cells if c.data_type == "f"], "a formula slipped through"
     values = {c.value for c in cells if isinstance(c.value, str)}
@@ -255,11 +261,9 @@ def test_cli_without_browser_exits_1_quickly(sample_db, tmp_path):
     assert not (tmp_path / "o").exists()
 
 
-def test_make_pack_overlapped_gives_the_same_pack(sample_db, content, built):
-    """The pipelined path (renders while the rest is built) puts each picture on its own
-    slide and page, like the plain one."""
-    made_content, made = pack.make_pack(sample_db, PERIOD, today=TODAY)
-    assert sorted(made.files) == sorted(built.files)
+def test_each_chart_picture_is_on_its_own_slide_and_page(made):
+    """Pictures arrive from the renderer while the rest is built: each lands on its slide."""
+    made_content, made = made
     deck = Presentation(io.BytesIO(made.by_suffix(".pptx")[1]))
     slides = list(deck.slides)
     assert len(slides) == expected_page_count(made_content)

@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard_db import build_db, row, sub
 from signin import as_user
 from etl.catalog import get_catalog
-from etl.db import write_connection
+from etl.store import Store
 
 APP = "../app.py"
 TIMEOUT = 60
@@ -72,7 +72,7 @@ def test_overview_kpis(db):
     assert len(at.get("plotly_chart")) == 5
     by_cell = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert by_cell["layout"]["title"]["subtitle"]["text"] == "Tháng 9/2026"
-    assert by_cell["data"][0]["text"] == ["80%", "40%", "chưa báo cáo", "chưa báo cáo"]
+    assert by_cell["data"][0]["text"] == ["80%", "40%", "Chưa báo cáo", "Chưa báo cáo"]
 
 
 def test_overview_quarter_scope(db):
@@ -88,7 +88,7 @@ def test_by_cell_page(db):
                            "Hoàn thành": "1", "Chậm tiến độ": "1"}
     at.selectbox(key="cell_page_cell").set_value("TTKHCN").run()
     assert not at.exception
-    assert metrics(at)["Tỷ lệ hoàn thành"] == "chưa báo cáo"
+    assert metrics(at)["Tỷ lệ hoàn thành"] == "Chưa báo cáo"
     assert any("chưa báo cáo" in i.value for i in at.info)
 
 
@@ -127,7 +127,7 @@ def test_empty_database_says_what_to_do(tmp_path, monkeypatch, page):
 def test_new_load_shows_on_the_next_interaction(db):
     at = open_page("pages/overview.py")
     assert metrics(at)["Chi bộ đã báo cáo"] == "2/4"
-    with write_connection(db) as con:   # what a CLI load does, as far as the app can tell
+    with Store.at(db).write() as con:   # what a CLI load does, as far as the app can tell
         con.execute("""INSERT INTO submissions VALUES (100, ?, 'CDS', '2026-09', 'month',
             DATE '2026-09-01', DATE '2026-09-30', 'x.xlsx', 'S', 'h', 'a', DATE '2026-10-03',
             NULL, TIMESTAMP '2026-10-03 08:00:00', 'cli', 'current', NULL, 1, FALSE)""",
@@ -137,3 +137,4 @@ def test_new_load_shows_on_the_next_interaction(db):
     at.run()
     assert metrics(at)["Chi bộ đã báo cáo"] == "3/4"
     assert metrics(at)["Tỷ lệ hoàn thành"] == "67,5%"             # (60 + 100 + 40 + 70) / 4
+

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from etl.periods import (HALF, MONTH, QUARTER, YEAR, containing, deadline, from_key, is_key,
+from etl.periods import (HALF, MONTH, QUARTER, YEAR, deadline, from_key, is_key,
                          parse_period_text, period_label, previous)
 
 # Every example of DOMAIN.md's table, then variants of case, diacritics, spacing, zeros.
@@ -98,30 +98,6 @@ def test_label_and_round_trip(key, label):
     assert period_label(key) == label
     assert from_key(key).label == label
     assert parse_period_text(label) == key
-
-
-@pytest.mark.parametrize("key, grain, expected", [
-    ("2026-07", MONTH, "2026-07"),
-    ("2026-07", QUARTER, "2026-Q3"),
-    ("2026-06", QUARTER, "2026-Q2"),
-    ("2026-07", HALF, "2026-H2"),
-    ("2026-06", HALF, "2026-H1"),
-    ("2026-07", YEAR, "2026"),
-    ("2026-Q2", HALF, "2026-H1"),
-    ("2026-Q3", YEAR, "2026"),
-    ("2026-H2", YEAR, "2026"),
-    ("2026-Q4", QUARTER, "2026-Q4"),
-])
-def test_containing(key, grain, expected):
-    assert containing(key, grain) == expected
-    assert from_key(expected).contains(from_key(key))
-
-
-@pytest.mark.parametrize("key, grain", [("2026-Q3", MONTH), ("2026-H1", QUARTER),
-                                        ("2026", HALF), ("2026", MONTH)])
-def test_containing_a_coarser_period_in_a_finer_one_fails(key, grain):
-    with pytest.raises(ValueError):
-        containing(key, grain)
 
 
 @pytest.mark.parametrize("key, expected", [

@@ -20,6 +20,7 @@ import pytest
 
 from dashboard import queries as Q
 from dashboard_db import build_db, row, sub
+from etl.store import Store
 
 Q3 = ["2026-Q3"]
 
@@ -27,7 +28,7 @@ Q3 = ["2026-Q3"]
 @pytest.fixture(scope="module")
 def db(tmp_path_factory):
     path = tmp_path_factory.mktemp("q") / "q.duckdb"
-    return build_db(path, [
+    return Store.at(build_db(path, [
         sub("VPCN", "2026-07", [row("NV2.3", "in_progress", 40, activities=2, participants=10, posts=1),
                                 row("NV5.1", "in_progress", 50, activities=1)],
             report_date=date(2026, 8, 3)),
@@ -54,7 +55,7 @@ def db(tmp_path_factory):
             loaded_at=datetime(2026, 10, 4, 9, 0)),
         sub("VPCN", "2026-10", [row("NV2.3", "in_progress", 80, activities=1)],
             report_date=date(2026, 11, 2), is_sample=True),
-    ])
+    ]))
 
 
 def by(df, col):
@@ -179,7 +180,7 @@ def test_periods_and_data_status(db):
 
 
 def test_empty_database(tmp_path):
-    path = build_db(tmp_path / "empty.duckdb", [])
+    path = Store.at(build_db(tmp_path / "empty.duckdb", []))
     assert Q.period_keys(path, "month") == []
     assert Q.data_status(path)["submissions"] == 0
     assert Q.cell_summary(path, "month", ["2026-07"])["has_report"].tolist() == [False] * 4

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 from collections import defaultdict
 from datetime import date
 from pathlib import Path
@@ -10,9 +12,12 @@ import openpyxl
 import pytest
 
 from etl.catalog import get_catalog
-from etl.load import store, validate_bytes
+from etl.load import validate_bytes
+from etl.store import Store
+from etl.usecases import load_reports
+from etl.users import User
 from etl.periods import deadline
-from etl.samples import QUICK_MONTH, main, write_samples
+from etl.samples import QUICK_MONTH, write_samples
 
 COMMITTED = Path(__file__).resolve().parent.parent / "data" / "samples"
 MONTHS = ["2026-06", "2026-07", "2026-08", "2026-09", "2026-10", "2026-11"]
@@ -28,7 +33,10 @@ def expected_names() -> set[str]:
 @pytest.fixture(scope="module")
 def regenerated(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("samples")
-    assert main(["--out", str(out)]) == 0
+    result = subprocess.run([sys.executable, "-m", "etl", "samples", "--out", str(out)],
+                            cwd=Path(__file__).resolve().parent.parent, capture_output=True,
+                            text=True, encoding="utf-8", timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
     return out
 
 
@@ -128,7 +136,7 @@ def test_resubmission_corrects_a_few_figures(reports):
 
 def test_loading_all_in_name_order_keeps_the_second_cds_report(reports, db_path, query):
     for name, (report, data) in sorted(reports.items()):
-        store(report, data, db_path=db_path, loaded_by="test")
+        load_reports(Store.at(db_path), User.system("test"), [(report, data)])
     combos = query(db_path, "SELECT count(DISTINCT (cell_code, period)) FROM v_progress")[0][0]
     assert combos == 4 * 6 - 1
     states = query(db_path, "SELECT file_name, state, is_sample FROM submissions "

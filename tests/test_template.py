@@ -8,8 +8,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from etl.catalog import ROLE_LABELS, ROLE_LEAD, get_catalog, load_catalog
-from etl.load import store, validate_bytes
+from etl.catalog import get_catalog, load_catalog
+from etl.vocab import Role
+from etl.load import validate_bytes
+from etl.store import Store
+from etl.usecases import load_reports
+from etl.users import User
 from etl.template import GUIDE_SHEET, REPORT_SHEET, layout, template_bytes
 
 CATALOG = get_catalog()
@@ -83,7 +87,7 @@ def test_one_row_per_assigned_task_in_catalog_order_with_role(cell):
     expected = [t for t in CATALOG.tasks if catalog_cell.role(t.code)]
     assert [code for _, code, _, _ in rows] == [t.code for t in expected]
     assert [title for _, _, title, _ in rows] == [t.title for t in expected]
-    assert [role for _, _, _, role in rows] == [ROLE_LABELS[catalog_cell.role(t.code)]
+    assert [role for _, _, _, role in rows] == [catalog_cell.role(t.code).label
                                                 for t in expected]
     assert [ws.cell(r, 1).value for r, *_ in rows] == list(range(1, len(rows) + 1))
 
@@ -93,7 +97,7 @@ def test_lead_rows_are_bold_and_filled_participation_rows_are_not():
     ws = open_sheet(template_bytes("CDS", "2026-07"))
     for r, code, _, _ in task_rows(ws):
         code_cell, title_cell = ws.cell(r, 2), ws.cell(r, 3)
-        if cds.role(code) == ROLE_LEAD:
+        if cds.role(code) == Role.LEAD:
             assert code_cell.font.b and title_cell.font.b, code
             assert title_cell.fill.fgColor.rgb not in (None, "00000000"), code
         else:
@@ -107,7 +111,7 @@ def test_layout_points_at_the_rows_the_sheet_really_has():
     assert where.header_row == find_row(ws, "STT")
     for r, code, _, _ in task_rows(ws):
         assert where.task_rows[code] == r
-        assert ws[where.ref(code, "Mã nhiệm vụ")].value == code
+        assert ws[where.ref(code, "task_code")].value == code
     assert ws[where.value_ref("Kỳ báo cáo:")].value == "Tháng 7/2026"
 
 
@@ -222,8 +226,8 @@ def fill(data: bytes, values: dict[str, tuple], prepared_by: str = "Hoàng Thị
     ws = wb[REPORT_SHEET]
     where = layout("VPCN")
     ws[where.value_ref("Người lập:")] = prepared_by
-    headers = ["Trạng thái", "Tỷ lệ hoàn thành (%)", "Số hoạt động", "Số lượt người tham gia",
-               "Số tin, bài", "Kết quả đạt được", "Khó khăn, vướng mắc", "Đề xuất, kiến nghị"]
+    headers = ["status", "completion_pct", "activities", "participants", "posts", "result",
+               "obstacles", "proposals"]
     for code, row in values.items():
         for header, value in zip(headers, row):
             if value is not None:
@@ -257,7 +261,7 @@ def test_round_trip_filled_template_validates_stores_and_reads_back(db_path, que
     where = layout("VPCN")
     assert {where.task_rows[c] for c in where.task_rows if c not in values} <= skipped
 
-    store(report, data, db_path=db_path, loaded_by="test")
+    load_reports(Store.at(db_path), User.system("test"), [(report, data)])
     rows = query(db_path, "SELECT task_code, area_code, status, completion_pct, activities, "
                           "participants, posts, obstacles, proposals, role FROM v_progress "
                           "WHERE cell_code = 'VPCN' AND period = '2026-07' ORDER BY task_code")

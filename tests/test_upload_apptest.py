@@ -10,9 +10,12 @@ from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
 import build_fixtures as bf
-from etl import history, load
-from etl.read import MAX_UPLOAD_BYTES
+from etl import history, usecases
+from etl.read import Limits
+from etl.store import Store
 from signin import OFFICE, as_user
+
+MAX_UPLOAD_BYTES = Limits().max_upload_bytes
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TIMEOUT = 60
@@ -125,7 +128,7 @@ def test_report_text_is_shown_literally_not_as_markdown(app_db):
     assert _labels(at)[0].startswith(":material/error: \\*bí mật\\*.xlsx")
     value = at.expander[0].table[0].value.loc[0, "Giá trị"]
     assert value == "\\*\\*Tạm dừng\\*\\* \\[xem\\](http://x)"
-    assert not history.list_submissions(app_db).shape[0]
+    assert not history.list_submissions(Store.at(app_db)).shape[0]
 
 
 def test_unreadable_files_are_rejected_with_a_message(app_db, fixtures_dir):
@@ -138,8 +141,9 @@ def test_unreadable_files_are_rejected_with_a_message(app_db, fixtures_dir):
 # -- history page ---------------------------------------------------------------------------
 
 def _store(db_path, data: bytes, name: str) -> None:
-    report = load.validate_bytes(data, name)
-    load.store(report, data, db_path, loaded_by="Mai")
+    store = Store.at(db_path)
+    report = usecases.check_report(store, OFFICE, data, name)
+    usecases.load_reports(store, OFFICE, [(report, data)])
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""Users, roles, sign-in throttling and the audit trail (etl/users.py) on a real DuckDB file."""
+"""Accounts, roles, sign-in throttling and the audit trail, through the use cases
+(etl/usecases.py over etl/users.py) on a real DuckDB file."""
 from __future__ import annotations
 
 import subprocess
@@ -8,76 +9,134 @@ from pathlib import Path
 
 import pytest
 
-from etl import users
+from etl import audit, usecases, users
+from etl.vocab import Permission, UserRole
 
 STRONG = "mat-khau-2026"
+ADMIN = users.User("qt", "Quản trị", UserRole.ADMIN)
+OPERATOR = users.User.system("kiem-thu")
 
 
-def test_password_is_stored_hashed_never_in_clear(db_path, query):
-    users.add_user(db_path, "admin", "Quản trị viên", users.ROLE_ADMIN, STRONG, first_admin=True)
+def add(store, username, role, password=STRONG, **kw) -> users.User:
+    return usecases.add_user(store, OPERATOR, username, username.title(), role, password, **kw)
+
+
+def actions(store) -> list[str]:
+    return audit.read(store)["action"].tolist()
+
+
+def test_password_is_stored_hashed_never_in_clear(store, db_path, query):
+    usecases.create_first_admin(store, "admin", "Quản trị viên", STRONG)
     (stored,) = query(db_path, "SELECT password_hash FROM users WHERE username = 'admin'")[0]
     assert STRONG not in stored
     assert stored.startswith("$argon2id$")
-    dump = query(db_path, "SELECT * FROM audit_log")
-    assert STRONG not in repr(dump)
+    assert STRONG not in repr(query(db_path, "SELECT * FROM audit_log"))
 
 
-def test_first_admin_can_only_be_created_once(db_path, query):
-    users.add_user(db_path, "admin", "Quản trị viên", users.ROLE_ADMIN, STRONG, first_admin=True)
+def test_first_admin_can_only_be_created_once(store, db_path, query):
+    usecases.create_first_admin(store, "admin", "Quản trị viên", STRONG)
     with pytest.raises(users.AuthError, match="Đã có tài khoản quản trị"):
-        users.add_user(db_path, "admin2", "Kẻ thứ hai", users.ROLE_ADMIN, STRONG, first_admin=True)
+        usecases.create_first_admin(store, "admin2", "Kẻ thứ hai", STRONG)
     assert query(db_path, "SELECT count(*) FROM users WHERE role = 'quan_tri'") == [(1,)]
+    assert actions(store) == ["sign_in", "user_add"]
 
 
-def test_cell_secretary_needs_a_known_cell(db_path):
-    with pytest.raises(users.AuthError, match="mã chi bộ"):
-        users.add_user(db_path, "bt.cds", "Bí thư CDS", users.ROLE_CELL, STRONG)
+def test_cell_secretary_needs_a_known_cell(store):
+    with pytest.raises(users.AuthError, match="cần chọn chi bộ"):
+        add(store, "bt.cds", UserRole.CELL)
     with pytest.raises(users.AuthError, match="Không có chi bộ XYZ"):
-        users.add_user(db_path, "bt.cds", "Bí thư CDS", users.ROLE_CELL, STRONG, cell_code="XYZ")
-    user = users.add_user(db_path, "bt.cds", "Bí thư CDS", users.ROLE_CELL, STRONG, cell_code="CDS")
-    assert user.may_upload_for("CDS") and not user.may_upload_for("VPCN")
+        add(store, "bt.cds", UserRole.CELL, cell_code="XYZ")
+    user = add(store, "bt.cds", UserRole.CELL, cell_code="CDS")
+    assert user.upload_cells() == frozenset({"CDS"})
 
 
 @pytest.mark.parametrize("password", ["ngan", "1234567890123", "chiconchudaithoi"])
-def test_weak_passwords_are_refused(db_path, password):
+def test_weak_passwords_are_refused(store, password):
     with pytest.raises(users.AuthError):
-        users.add_user(db_path, "lanhdao", "Lãnh đạo", users.ROLE_LEADERSHIP, password)
+        add(store, "lanhdao", UserRole.LEADERSHIP, password)
 
 
-def test_sign_in_success_failure_and_audit(db_path):
-    users.add_user(db_path, "vanphong", "Văn phòng", users.ROLE_OFFICE, STRONG)
+def test_sign_in_success_failure_and_audit(store):
+    add(store, "vanphong", UserRole.OFFICE)
     with pytest.raises(users.AuthError, match="không đúng"):
-        users.authenticate(db_path, "vanphong", "sai-mat-khau-1")
+        usecases.sign_in(store, "vanphong", "sai-mat-khau-1")
     with pytest.raises(users.AuthError, match="không đúng"):
-        users.authenticate(db_path, "khong-co-ai", STRONG)
-    user = users.authenticate(db_path, "VanPhong ", STRONG)
-    assert user.role == users.ROLE_OFFICE and user.can("restore_withdraw") and not user.can("manage_users")
-    actions = users.read_audit(db_path)["action"].tolist()
-    assert actions[:3] == ["sign_in", "sign_in_failed", "sign_in_failed"]
+        usecases.sign_in(store, "khong-co-ai", STRONG)
+    user = usecases.sign_in(store, "VanPhong ", STRONG)
+    assert user.role == UserRole.OFFICE
+    assert user.can(Permission.RESTORE_WITHDRAW) and not user.can(Permission.MANAGE_USERS)
+    assert actions(store)[:3] == ["sign_in", "sign_in_failed", "sign_in_failed"]
 
 
-def test_repeated_failures_slow_down_sign_in(db_path):
-    users.add_user(db_path, "lanhdao", "Lãnh đạo", users.ROLE_LEADERSHIP, STRONG)
+def test_repeated_failures_slow_down_sign_in(store):
+    add(store, "lanhdao", UserRole.LEADERSHIP)
     t0 = datetime(2026, 11, 27, 9, 0, 0)
     for _ in range(users.LOCK_AFTER_FAILURES):
         with pytest.raises(users.AuthError, match="không đúng"):
-            users.authenticate(db_path, "lanhdao", "sai-mat-khau-1", now=t0)
+            usecases.sign_in(store, "lanhdao", "sai-mat-khau-1", now=t0)
     # Locked now: even the right password waits.
     with pytest.raises(users.AuthError, match="thử lại sau"):
-        users.authenticate(db_path, "lanhdao", STRONG, now=t0 + timedelta(seconds=1))
+        usecases.sign_in(store, "lanhdao", STRONG, now=t0 + timedelta(seconds=1))
     later = t0 + users.lock_delay(users.LOCK_AFTER_FAILURES) + timedelta(seconds=1)
-    assert users.authenticate(db_path, "lanhdao", STRONG, now=later).username == "lanhdao"
+    assert usecases.sign_in(store, "lanhdao", STRONG, now=later).username == "lanhdao"
+
+
+def test_a_locked_account_cannot_sign_in_and_unlocking_lets_it_back(store):
+    add(store, "lanhdao", UserRole.LEADERSHIP)
+    usecases.set_user_active(store, ADMIN, "lanhdao", False)
+    with pytest.raises(users.AuthError, match="đã bị khóa"):
+        usecases.sign_in(store, "lanhdao", STRONG)
+    usecases.set_user_active(store, ADMIN, "lanhdao", True)
+    assert usecases.sign_in(store, "lanhdao", STRONG).username == "lanhdao"
+    assert {"user_disable", "user_enable"} <= set(actions(store))
+
+
+def test_a_password_reset_replaces_the_old_one(store):
+    add(store, "lanhdao", UserRole.LEADERSHIP)
+    usecases.reset_password(store, ADMIN, "lanhdao", "mat-khau-moi-2027")
+    with pytest.raises(users.AuthError, match="không đúng"):
+        usecases.sign_in(store, "lanhdao", STRONG)
+    assert usecases.sign_in(store, "lanhdao", "mat-khau-moi-2027").username == "lanhdao"
+    with pytest.raises(users.AuthError, match="Không có tài khoản"):
+        usecases.reset_password(store, ADMIN, "khong-co-ai", "mat-khau-moi-2027")
+
+
+def test_oidc_sign_in_finds_the_active_account_by_email(store):
+    add(store, "lanhdao", UserRole.LEADERSHIP, email="LanhDao@khcn.langson.gov.vn")
+    found = usecases.sign_in_external(store, "lanhdao@khcn.langson.gov.vn")
+    assert found is not None and found.username == "lanhdao"
+    assert actions(store)[0] == "sign_in"
+    usecases.set_user_active(store, ADMIN, "lanhdao", False)
+    assert usecases.sign_in_external(store, "lanhdao@khcn.langson.gov.vn") is None
+    assert usecases.sign_in_external(store, "nguoi-la@example.com") is None
 
 
 def test_roles_and_permissions():
-    leader = users.User("ld", "Lãnh đạo", users.ROLE_LEADERSHIP)
-    cell = users.User("bt", "Bí thư", users.ROLE_CELL, "KHKH")
-    admin = users.User("qt", "Quản trị", users.ROLE_ADMIN)
-    assert leader.can("export") and not leader.can("upload_own_cell")
-    assert cell.may_upload_for("KHKH") and not cell.may_upload_for("CDS") and not cell.can("export")
-    assert admin.can("manage_users") and not admin.can("restore_withdraw")
-    with pytest.raises(users.PermissionDenied):
-        users.require(cell, "restore_withdraw")
+    leader = users.User("ld", "Lãnh đạo", UserRole.LEADERSHIP)
+    cell = users.User("bt", "Bí thư", UserRole.CELL, "KHKH")
+    admin = users.User("qt", "Quản trị", UserRole.ADMIN)
+    assert leader.can(Permission.EXPORT) and not leader.can(Permission.UPLOAD_OWN_CELL)
+    assert leader.upload_cells() == frozenset()
+    assert cell.upload_cells() == frozenset({"KHKH"}) and not cell.can(Permission.EXPORT)
+    assert admin.can(Permission.MANAGE_USERS) and not admin.can(Permission.RESTORE_WITHDRAW)
+    assert users.User.system("x").upload_cells() is None
+
+
+@pytest.mark.parametrize("who", [
+    users.User("ld", "Lãnh đạo", UserRole.LEADERSHIP),
+    users.User("vp", "Văn phòng", UserRole.OFFICE),
+    users.User("bt", "Bí thư", UserRole.CELL, "KHKH"),
+])
+def test_account_changes_without_the_permission_are_refused_and_change_nothing(store, db_path,
+                                                                                 query, who):
+    add(store, "lanhdao", UserRole.LEADERSHIP)
+    before = query(db_path, "SELECT * FROM users"), query(db_path, "SELECT * FROM audit_log")
+    for attempt in (lambda: usecases.add_user(store, who, "moi", "Mới", UserRole.OFFICE, STRONG),
+                    lambda: usecases.set_user_active(store, who, "lanhdao", False),
+                    lambda: usecases.reset_password(store, who, "lanhdao", "mat-khau-moi-2027")):
+        with pytest.raises(usecases.PermissionDenied, match="không có quyền"):
+            attempt()
+    assert (query(db_path, "SELECT * FROM users"), query(db_path, "SELECT * FROM audit_log")) == before
 
 
 def test_cli_adds_user_from_stdin(db_path, query):
@@ -89,3 +148,4 @@ def test_cli_adds_user_from_stdin(db_path, query):
     assert "tài khoản đầu tiên" in proc.stdout
     assert query(db_path, "SELECT username, role FROM users") == [("admin", "quan_tri")]
     assert query(db_path, "SELECT action, target FROM audit_log") == [("user_add", "admin")]
+    assert query(db_path, "SELECT username FROM audit_log")[0][0].startswith("cli:")

@@ -6,9 +6,10 @@ Excel workbook of the figures behind each chart.
 - renderer.py: chart images, drawn on a background thread by the warm kaleido renderer;
 - slides.py, pdf.py, workbook.py: the three files; layout.py: what slides and pages share.
 
-`make_pack()` (the page and the CLI) hands each chart to the renderer as soon as its query
-returns, so the queries, the workbook and the text slides are built while Chromium draws;
-`build_pack()` does the same from a `PackContent` made beforehand.
+`export_pack()` is the use case the page and `python -m dashboard pack` call: it checks the
+permission, makes the pack and records the export. `make_pack()` hands each chart to the
+renderer as soon as its query returns, so the queries, the workbook and the text slides
+are built while Chromium draws.
 """
 from __future__ import annotations
 
@@ -16,16 +17,20 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Sequence
 
-from dashboard.pack.content import (ChartPart, PackContent, TablePart, collect, content_for,
-                                    iter_chart_parts, scope_and_header, scope_text, text_sections)
+from dashboard.pack.content import (ChartPart, PackContent, Source, TablePart, content_for,
+                                    header_of, iter_chart_parts, text_sections)
 from dashboard.pack.pdf import PdfDoc
 from dashboard.pack.renderer import ChartRenderer, Progress, no_progress
 from dashboard.pack.slides import PptxDeck
 from dashboard.pack.workbook import build_xlsx, escape_formula, escape_frame
+from dashboard.scope import Scope
+from etl import usecases
+from etl.store import Store
+from etl.users import User
+from etl.vocab import Permission
 
-__all__ = ["ChartPart", "Pack", "PackContent", "TablePart", "build_pack", "build_xlsx", "collect",
-           "escape_formula", "escape_frame", "make_pack", "pack_basename", "scope_text",
-           "text_sections"]
+__all__ = ["ChartPart", "Pack", "PackContent", "TablePart", "build_xlsx", "escape_formula",
+           "escape_frame", "export_pack", "make_pack", "pack_basename", "text_sections"]
 
 
 @dataclass
@@ -43,29 +48,29 @@ def pack_basename(period_key: str, cells: Sequence[str] = (), areas: Sequence[st
     return f"hop-{period_key}-{suffix}"
 
 
-def build_pack(content: PackContent, progress: Progress | None = None) -> Pack:
-    """The three files for content collected beforehand."""
-    progress = _started(progress)
-    with ChartRenderer(content.scope_text, content.data_date) as renderer:
-        for chart in content.charts:
-            renderer.submit(chart)
-        return _write(content, renderer, progress)
+def export_pack(store: Store, actor: User, scope: Scope, today: date | None = None,
+                progress: Progress | None = None) -> tuple[PackContent, Pack]:
+    """The use case: may this user export, then the pack, then the audit row."""
+    usecases.authorize(actor, Permission.EXPORT)
+    content, pack = make_pack(store, scope, today, progress)
+    usecases.record_export(store, actor, ", ".join(pack.files), content.scope_text)
+    return content, pack
 
 
-def make_pack(db_path, period_key: str, cells: Sequence[str] | None = None,
-              areas: Sequence[str] | None = None, today: date | None = None,
+def make_pack(store: Store, scope: Scope, today: date | None = None,
               progress: Progress | None = None) -> tuple[PackContent, Pack]:
-    """collect() + build_pack(), overlapped: each chart goes to the renderer as soon as its
-    query returns. Same files, less waiting."""
+    """What the pack holds and its three files; each chart goes to the renderer as soon
+    as its query returns."""
     progress = _started(progress)
-    scope, header = scope_and_header(db_path, period_key, cells, areas, today)
+    source = Source(store, scope, today)
+    header = header_of(source)
     with ChartRenderer(header["scope_text"], header["data_date"]) as renderer:
         charts = []
-        for chart in iter_chart_parts(scope):
+        for chart in iter_chart_parts(source):
             renderer.submit(chart)
             charts.append(chart)
         progress(0.1, "Tổng hợp số liệu…")
-        content = content_for(scope, header, charts)
+        content = content_for(source, header, charts)
         return content, _write(content, renderer, progress)
 
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Sequence
 
 import pandas as pd
+
+from dashboard.scope import Scope
+from etl.store import Store
+
 
 @dataclass(frozen=True)
 class ChartPart:
@@ -54,139 +57,100 @@ ROWS_PER_SLIDE = 9   # the largest cell (9 tasks) on one slide
 TEXT_LIMIT, TITLE_LIMIT = 110, 90
 
 
-def collect(db_path, period_key: str, cells: Sequence[str] | None = None,
-            areas: Sequence[str] | None = None, today: date | None = None) -> PackContent:
-    """Everything the pack shows for a period and scope, from the dashboard's queries."""
-    scope, header = scope_and_header(db_path, period_key, cells, areas, today)
-    return content_for(scope, header, list(iter_chart_parts(scope)))
-
-
-def scope_and_header(db_path, period_key, cells, areas, today) -> tuple["Scope", dict]:
-    from dashboard import fmt, queries
-    from etl import periods as P
-    from etl.catalog import get_catalog
-
-    period = P.from_key(period_key)
-    cells, areas = _codes(cells), _codes(areas)
-    catalog = get_catalog()
-    scope = Scope(db_path, period.key, period.grain, cells, areas, today)
-    header = dict(plan_title=catalog.plan.title, organization=catalog.plan.organization,
-                  period_key=period.key, period_label=fmt.period(period.key),
-                  scope_text=scope_text(period.key, cells, areas),
-                  data_date=queries.data_status(db_path)["data_date"],
-                  made_on=today or date.today(), cells=tuple(cells or ()),
-                  areas=tuple(areas or ()))
-    return scope, header
-
-
-def content_for(scope: "Scope", header: dict, charts: list[ChartPart]) -> PackContent:
-    return PackContent(**header, kpis=kpi_tiles(scope), charts=charts,
-                       cell_tables=cell_tables(scope), issues=issues_table(scope),
-                       completeness=completeness_table(scope),
-                       progress=progress_rows(scope))
-
-
 @dataclass(frozen=True)
-class Scope:
-    db_path: object
-    period: str
-    grain: str
-    cells: list[str] | None
-    areas: list[str] | None
+class Source:
+    """Where a pack's figures come from: the store, the scope, and "today" for deadlines."""
+    store: Store
+    scope: Scope
     today: date | None = None    # for "late / not yet due"; None = the real today
 
-    def query_args(self) -> dict:
-        return dict(periods=[self.period], cells=self.cells, areas=self.areas)
+
+def header_of(source: Source) -> dict:
+    """The pack's fixed texts: plan, organization, period, scope, data date, date made."""
+    from dashboard import queries
+    catalog = source.store.catalog
+    scope = source.scope
+    return dict(plan_title=catalog.plan.title, organization=catalog.plan.organization,
+                period_key=scope.period, period_label=scope.label,
+                scope_text=scope.describe(catalog),
+                data_date=queries.data_status(source.store)["data_date"],
+                made_on=source.today or date.today(), cells=scope.cells or (),
+                areas=scope.areas or ())
 
 
-def _codes(values: Sequence[str] | None) -> list[str] | None:
-    """None (everything) for no filter; codes as given otherwise."""
-    values = [str(v).strip() for v in (values or ()) if str(v).strip()]
-    return values or None
+def content_for(source: Source, header: dict, charts: list[ChartPart]) -> PackContent:
+    return PackContent(**header, kpis=kpi_tiles(source), charts=charts,
+                       cell_tables=cell_tables(source), issues=issues_table(source),
+                       completeness=completeness_table(source),
+                       progress=progress_rows(source))
 
 
-def scope_text(period_key: str, cells: Sequence[str] | None, areas: Sequence[str] | None) -> str:
-    """`Quý III/2026 · Chi bộ: tất cả · Nhiệm vụ trọng tâm: NV1, NV3`, names from the catalog."""
-    from etl.catalog import get_catalog
-    from etl.periods import period_label
-    catalog = get_catalog()
-    cell_names = [catalog.cell(c).short_name for c in cells] if cells else ["tất cả"]
-    area_names = [catalog.area(a).short_name for a in areas] if areas else ["tất cả"]
-    return (f"{period_label(period_key)} · Chi bộ: {', '.join(cell_names)} · "
-            f"Nhiệm vụ trọng tâm: {', '.join(area_names)}")
+def kpi_tiles(source: Source) -> list[tuple[str, str]]:
+    from dashboard import kpis, queries
+    scope = source.scope
+    df = queries.overall(source.store, scope.grain, **scope.query_args())
+    return [(t.label, t.value) for t in kpis.pack_tiles(df.iloc[0] if len(df) else None)]
 
 
-def kpi_tiles(scope: Scope) -> list[tuple[str, str]]:
-    from dashboard import fmt, queries
-    df = queries.overall(scope.db_path, scope.grain, **scope.query_args())
-    if df.empty:
-        return [("Tỷ lệ hoàn thành bình quân", fmt.NO_REPORT)]
-    row = df.iloc[0]
-    count = lambda v: fmt.number(0 if pd.isna(v) else v)  # noqa: E731
-    return [
-        ("Tỷ lệ hoàn thành bình quân", fmt.pct_or_no_report(row["completion"])),
-        ("Nhiệm vụ đã hoàn thành / được giao",
-         f"{count(row['tasks_done'])}/{count(row['tasks_assigned'])}"),
-        ("Chi bộ đã báo cáo", f"{count(row['cells_reported'])}/{count(row['cells_total'])}"),
-        ("Nhiệm vụ chậm tiến độ", count(row["tasks_delayed"])),
-        ("Hoạt động đã tổ chức", count(row["activities"])),
-        ("Lượt người tham gia", count(row["participants"])),
-    ]
-
-
-def progress_rows(scope: Scope) -> pd.DataFrame:
+def progress_rows(source: Source) -> pd.DataFrame:
     """The v_progress rows (current submissions) whose period lies inside the chosen one."""
     from dashboard import queries
     from etl.periods import from_key
+    scope = source.scope
     p = from_key(scope.period)
-    return queries.progress_rows_within(scope.db_path, p.start, p.end, scope.cells, scope.areas)
+    return queries.progress_rows_within(source.store, p.start, p.end, scope.cell_list,
+                                        scope.area_list)
 
 
-def cell_tables(scope: Scope) -> list[TablePart]:
+def cell_tables(source: Source) -> list[TablePart]:
     """One table per cell in scope: its assigned tasks with role, status, completion."""
     from dashboard import fmt, queries
-    from etl.catalog import ROLE_LABELS, get_catalog
-    from etl.parse import STATUS_LABELS
-    df = queries.assignment_facts(scope.db_path, scope.grain, **scope.query_args())
+    from etl.fields import label
+    scope = source.scope
+    df = queries.assignment_facts(source.store, scope.grain, **scope.query_args())
     parts = []
-    for cell in get_catalog().cells:
+    for cell in source.store.catalog.cells:
         if scope.cells and cell.code not in scope.cells:
             continue
         rows = df[df["cell_code"] == cell.code]
         frame = pd.DataFrame({
-            "Mã": rows["task_code"],
-            "Nhiệm vụ": rows["task_title"].map(lambda t: _clip(t, TITLE_LIMIT)),
-            "Vai trò": rows["role"].map(lambda r: ROLE_LABELS.get(r, "Ngoài phân công")),
-            "Trạng thái": rows["status"].map(lambda s: STATUS_LABELS.get(s, fmt.NO_REPORT)),
-            "Tỷ lệ hoàn thành": rows["completion_pct"].map(fmt.pct_or_no_report),
-            "Kết quả đạt được": rows["result"].map(_clip),
+            label("task_code"): rows["task_code"],
+            label("task_title"): rows["task_title"].map(lambda t: _clip(t, TITLE_LIMIT)),
+            label("role"): rows["role"].map(fmt.role),
+            label("status"): rows["status"].map(fmt.status),
+            label("completion_pct"): rows["completion_pct"].map(fmt.pct_or_no_report),
+            label("result"): rows["result"].map(_clip),
         })
         parts.append(TablePart(f"{cell.name}: nhiệm vụ được giao", frame.reset_index(drop=True)))
     return parts
 
 
-def issues_table(scope: Scope) -> TablePart:
+def issues_table(source: Source) -> TablePart:
     """Obstacles and proposals the cells raised in the period (latest first)."""
     from dashboard import queries
+    from etl.fields import label
     from etl.periods import from_key
+    scope = source.scope
     p = from_key(scope.period)
-    log = queries.obstacle_log(scope.db_path, cells=scope.cells, areas=scope.areas, as_of=p.end)
+    log = queries.obstacle_log(source.store, cells=scope.cell_list, areas=scope.area_list,
+                               as_of=p.end)
     log = log[pd.to_datetime(log["period_end"]).dt.date >= p.start]
     frame = pd.DataFrame({
         "Chi bộ": log["cell_short"], "Nhiệm vụ": log["task_code"],
-        "Khó khăn, vướng mắc": log["obstacles"].map(_clip),
-        "Đề xuất, kiến nghị": log["proposals"].map(_clip),
+        label("obstacles"): log["obstacles"].map(_clip),
+        label("proposals"): log["proposals"].map(_clip),
         "Kỳ": log["period"].map(_period_label),
     })
     return TablePart("Khó khăn, vướng mắc và đề xuất, kiến nghị", frame.reset_index(drop=True))
 
 
-def completeness_table(scope: Scope) -> TablePart:
+def completeness_table(source: Source) -> TablePart:
     """Per cell: tasks reported of those assigned, and each month's report on time or not."""
     from dashboard import fmt, queries
+    scope = source.scope
     months = _months_of(scope.period)
-    summary = queries.cell_summary(scope.db_path, scope.grain, **scope.query_args())
-    matrix = queries.submission_matrix(scope.db_path, months, scope.cells, today=scope.today)
+    summary = queries.cell_summary(source.store, scope.grain, **scope.query_args())
+    matrix = queries.submission_matrix(source.store, months, scope.cell_list, today=source.today)
     frame = pd.DataFrame({
         "Chi bộ": summary["short_name"],
         "Nhiệm vụ đã báo cáo": [f"{fmt.number(r)}/{fmt.number(a)}" for r, a in
@@ -199,11 +163,12 @@ def completeness_table(scope: Scope) -> TablePart:
 
 
 def _report_state_text(states: pd.DataFrame, cell_code: str) -> str:
-    from dashboard import charts, fmt
+    from dashboard import fmt
+    from etl.vocab import ReportTimeliness
     if cell_code not in states.index:
         return ""
     row = states.loc[cell_code]
-    text = charts.SUBMISSION_LABELS.get(row["state"], str(row["state"]))
+    text = ReportTimeliness.label_of(row["state"], str(row["state"]))
     return f"{text} ({fmt.date_vn(row['report_date'])})" if row["report_date"] else text
 
 
@@ -238,11 +203,12 @@ def _paged(part: TablePart) -> list[TablePart]:
             for i, chunk in enumerate(chunks)]
 
 
-def iter_chart_parts(scope: Scope):
+def iter_chart_parts(source: Source):
     """Yields each chart as soon as its query returns, so rendering can start."""
-    from dashboard import charts, fmt, queries
-    label = fmt.period(scope.period)
-    db, grain, args = scope.db_path, scope.grain, scope.query_args()
+    from dashboard import charts, queries
+    scope = source.scope
+    label = scope.label
+    db, grain, args = source.store, scope.grain, scope.query_args()
     yield _part("Theo chi bộ", f"Tỷ lệ hoàn thành theo chi bộ - {label}",
                 charts.completion_by_cell, queries.cell_summary(db, grain, **args), label)
     yield _part("Theo nhiệm vụ trọng tâm", f"Tỷ lệ hoàn thành theo nhiệm vụ trọng tâm - {label}",
@@ -253,12 +219,12 @@ def iter_chart_parts(scope: Scope):
                 charts.status_distribution, queries.status_counts(db, grain, **args), label)
     months = _months_of(scope.period)
     if len(months) > 1:
-        monthly = queries.cell_summary(db, "month", periods=months, cells=scope.cells,
-                                       areas=scope.areas)
+        monthly = queries.cell_summary(db, "month", periods=months, cells=scope.cell_list,
+                                       areas=scope.area_list)
         title = f"Diễn biến tỷ lệ hoàn thành theo tháng - {label}"
         yield ChartPart("Diễn biến theo tháng", title, charts.trend_by_cell(monthly, title),
                         sheet_frame(monthly))
-    matrix = queries.submission_matrix(db, months, scope.cells, today=scope.today)
+    matrix = queries.submission_matrix(db, months, scope.cell_list, today=source.today)
     title = f"Tình hình gửi báo cáo hằng tháng - {label}"
     yield ChartPart("Gửi báo cáo", title, charts.submission_matrix(matrix, title),
                     sheet_frame(matrix))
@@ -283,16 +249,16 @@ SHEET_COLUMNS = {
 
 def sheet_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """The query's rows as they are (same numbers), with readable headings and labels."""
-    from dashboard import charts
+    from dashboard import fmt
     from dashboard.fmt import date_vn
+    from etl.vocab import ReportTimeliness
     out = frame[[c for c in frame.columns if c in SHEET_COLUMNS]].copy()
     if "period" in out:
         out["period"] = out["period"].map(_period_label)
     if "status" in out:
-        out["status"] = out["status"].map(
-            lambda s: charts.STATUS_LABELS.get(s, charts.NO_REPORT_LABEL))
+        out["status"] = out["status"].map(fmt.status)
     if "state" in out:
-        out["state"] = out["state"].map(lambda s: charts.SUBMISSION_LABELS.get(s, s))
+        out["state"] = out["state"].map(lambda s: ReportTimeliness.label_of(s, s))
     if "has_report" in out:
         out["has_report"] = out["has_report"].map({True: "Có", False: "Chưa"})
     for column in ("report_date", "deadline"):

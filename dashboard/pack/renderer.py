@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import io
+import logging
 from dataclasses import dataclass
 from typing import Callable
 
 from dashboard.pack.content import ChartPart
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[float, str], None]
 
@@ -42,9 +45,6 @@ class ChartRenderer:
         self._titles.append(chart.title)
         self._todo.put(chart)
 
-    def images(self, progress: Progress = no_progress) -> list[RenderedChart]:
-        return list(self.iter_images(progress))
-
     def iter_images(self, progress: Progress = no_progress):
         """Each submitted chart in order as it is ready, with the PDF's JPEG made then."""
         for i, title in enumerate(self._titles):
@@ -61,6 +61,7 @@ class ChartRenderer:
                 self._done.put(render.snapshot(chart.figure, "png", chart.title,
                                                self._scope_text, self._data_date))
             except BaseException as exc:  # noqa: BLE001 - handed to the waiting caller
+                log.exception("rendering the chart %r failed", chart.title)
                 self._done.put(exc)
 
     def __enter__(self) -> "ChartRenderer":

@@ -11,6 +11,8 @@ from pptx import Presentation
 from signin import sign_in
 from dashboard_db import load_sample_reports
 
+pytestmark = pytest.mark.browser
+
 CHART_TIMEOUT_MS = 60_000
 PACK_TIMEOUT_MS = 120_000
 

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 import build_fixtures as bf
-from etl import load
+from dashboard_db import load_file
 from signin import sign_in
 
 pytestmark = pytest.mark.browser
@@ -39,9 +39,7 @@ def _health(base: str) -> str:
 def test_a_cli_load_while_the_app_serves_shows_on_the_next_interaction(
         page: Page, db_path, start_app, tmp_path, query, run_cli):
     first = bf.xlsx(bf.report())
-    report = load.validate_bytes(first, "tháng 7 - VPCN.xlsx")
-    assert report.ok
-    load.store(report, first, db_path, loaded_by="Mai")
+    load_file(db_path, first, "tháng 7 - VPCN.xlsx")
     assert [r.pct for r in bf.vpcn_july()] == VPCN_PCTS
     khkh_rows = bf.filled_rows("KHKH")
     assert [r.pct for r in khkh_rows] == KHKH_PCTS

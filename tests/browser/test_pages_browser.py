@@ -7,6 +7,8 @@ from playwright.sync_api import Page, expect
 from dashboard_db import build_db, demo_subs
 from signin import sign_in
 
+pytestmark = pytest.mark.browser
+
 PAGES = [("", "Tổng quan"), ("by_cell", "Theo chi bộ"), ("by_area", "Theo nhiệm vụ"),
          ("by_period", "Theo kỳ"), ("obstacles", "Khó khăn, đề xuất")]
 CHART_TIMEOUT_MS = 30_000
@@ -40,3 +42,13 @@ def test_empty_database_says_what_to_do(page: Page, tmp_path, start_app):
     expect(page.get_by_text("Chưa có báo cáo nào", exact=False)).to_be_visible(
         timeout=CHART_TIMEOUT_MS)
     assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_the_first_request_for_a_page_goes_through_app_py(page: Page, base_url_with_data):
+    """A fresh server runs a deep-linked page file alone until app.py has run once; the page
+    hands over to app.py (dashboard.ui._through_app), so the visitor gets the sign-in form,
+    not a bare page or an error."""
+    page.goto(f"{base_url_with_data}/by_cell")       # the server's very first page request
+    expect(page.get_by_label("Tên đăng nhập")).to_be_visible(timeout=CHART_TIMEOUT_MS)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.get_by_text("Vui lòng đăng nhập để xem trang này").count() == 0

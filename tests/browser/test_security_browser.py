@@ -1,11 +1,15 @@
 """Text from a cell's report is shown as text, never run as HTML, in a real Chromium."""
 from __future__ import annotations
 
+import pytest
+
 from playwright.sync_api import Page, expect
 
 import build_fixtures as bf
-from etl import load
+from dashboard_db import load_file
 from signin import sign_in
+
+pytestmark = pytest.mark.browser
 
 SCRIPT = "<script>window.__xss = 'script'</script>"
 IMG = '<img src=x onerror="window.__xss = \'img\'">'
@@ -31,7 +35,7 @@ def test_markup_in_a_bad_report_shows_as_text_in_the_problems_table(page: Page, 
 
 def test_markup_in_a_loaded_report_never_runs_on_the_dashboard(page: Page, db_path, start_app):
     data = _report_with(SCRIPT)
-    load.store(load.validate_bytes(data, "co-ma.xlsx"), data, db_path, loaded_by="kiemthu")
+    load_file(db_path, data, "co-ma.xlsx")
     base = start_app(db_path)
     sign_in(page, base)
     for title in ("Khó khăn, đề xuất", "Theo chi bộ", "Lịch sử báo cáo"):

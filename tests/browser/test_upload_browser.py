@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
 import build_fixtures as bf
-from etl import load
+from dashboard_db import load_file
 from etl.template import template_bytes
 from signin import sign_in
 
@@ -22,9 +22,7 @@ ORIGINAL_NAME = "Báo cáo tháng 7 - Chi bộ Văn phòng.xlsx"
 
 
 def _store(db_path, data: bytes, name: str) -> None:
-    report = load.validate_bytes(data, name)
-    assert report.ok
-    load.store(report, data, db_path, loaded_by="Mai")
+    load_file(db_path, data, name)
 
 
 def _all_done() -> bytes:
