@@ -55,14 +55,14 @@ system-deps-optional:
 	@bash scripts/install-system-deps.sh --optional
 
 # Created only when there is no database yet: one that exists (real reports) is left as it is.
+SEED_sample = && $(PY) -m etl samples load --db $(DB)
+SEED_empty  =
 database: $(VENV)/.installed-run
 	@if [ -e "$(DB)" ]; then \
 	  echo "Dùng cơ sở dữ liệu có sẵn $(DB) (make run không thay đổi nó)."; \
-	  if [ "$(DATA)" = empty ]; then echo "Để gỡ dữ liệu mẫu khỏi nó: $(PY) -m etl samples remove --db $(DB)"; fi; \
-	elif [ "$(DATA)" = empty ]; then \
-	  $(PY) -m etl init --db $(DB); \
+	  $(if $(filter empty,$(DATA)),echo "Để gỡ dữ liệu mẫu khỏi nó: $(PY) -m etl samples remove --db $(DB)";) \
 	else \
-	  $(PY) -m etl init --db $(DB) && $(PY) -m etl samples load --db $(DB); \
+	  $(PY) -m etl init --db $(DB) $(SEED_$(DATA)); \
 	fi
 
 run: check-data check-python $(VENV)/.installed-run system-deps-optional database
