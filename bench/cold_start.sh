@@ -12,7 +12,7 @@ cd "$work/app"
 uv_var=()
 [ "$mode" = pip ] && uv_var=(UV=)
 start=$(date +%s.%N)
-make run "${uv_var[@]}" PORT="$port" >"$work/make.log" 2>&1 &
+setsid make run "${uv_var[@]}" PORT="$port" >"$work/make.log" 2>&1 &   # its own process group
 make_pid=$!
 ok=""
 for _ in $(seq 1 1200); do
@@ -23,8 +23,7 @@ for _ in $(seq 1 1200); do
     sleep 0.25
 done
 end=$(date +%s.%N)
-pkill -TERM -P "$make_pid" 2>/dev/null || true   # streamlit, child of this make only
-kill "$make_pid" 2>/dev/null || true
+kill -TERM -- "-$make_pid" 2>/dev/null || true     # make and the streamlit it started
 wait "$make_pid" 2>/dev/null || true
 if [ -z "$ok" ]; then
     tail -30 "$work/make.log" >&2
