@@ -171,7 +171,17 @@ def _drop_an_original(name: str, data: bytes):
     return None if name.startswith("originals/") and name.endswith("2026-08_VPCN.csv") else data
 
 
+def _path_outside_in_the_manifest(name: str, data: bytes):
+    """A manifest (checksums and all) that sends an original outside the data folder."""
+    if name != MANIFEST:
+        return None if name == "" else data
+    manifest = json.loads(data)
+    manifest["originals"][0]["path"] = "../../ngoai.txt"
+    return json.dumps(manifest).encode()
+
+
 @pytest.mark.parametrize("change, message", [
+    (_path_outside_in_the_manifest, "đường dẫn không hợp lệ"),
     (_tamper_original, "không khớp mã kiểm tra sha256"),
     (_tamper_database, "không khớp mã kiểm tra sha256"),
     (_extra_member, "mục lạ"),
