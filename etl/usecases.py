@@ -18,6 +18,7 @@ from pathlib import Path
 from etl import audit, history, sample_data, users
 from etl import backup as backup_files
 from etl.load import FileReport, StoreOutcome, Storer, validate_bytes, validate_path
+from etl.periods import period_label
 from etl.store import DatabaseMissing, Store
 from etl.users import AuthError, User
 from etl.vocab import AuditAction, Permission, UserRole
@@ -253,7 +254,7 @@ def _not_loadable_sample(report: FileReport, real: set[tuple[str, str]]) -> str 
         return "không ghi \"DỮ LIỆU MẪU\": chỉ nạp tệp mẫu theo cách này"
     taken = [s for s in report.sheets if (s.cell_code, s.period) in real]
     if taken:
-        return f"chi bộ {taken[0].cell_code}, kỳ {taken[0].period} đã có báo cáo thật"
+        return f"chi bộ {taken[0].cell_code}, {period_label(taken[0].period)} đã có báo cáo thật"
     return None
 
 
