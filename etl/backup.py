@@ -111,7 +111,11 @@ def write_backup(store: Store, out: Path) -> BackupResult:
         }
         members = [(DB_MEMBER, db_copy), (CATALOG_MEMBER, store.settings.catalog_path)]
         members += [(ORIGINALS_PREFIX + rel, path) for rel, path in originals]
-        _write_tar(out, manifest, members)
+        try:
+            _write_tar(out, manifest, members)
+        except OSError as exc:
+            log.exception("writing backup %s failed", out)
+            raise BackupError(f"Không ghi được tệp sao lưu {out}: {exc}") from exc
     return BackupResult(out, _sha256(out), counts, len(originals), missing)
 
 
@@ -169,7 +173,9 @@ def _write_tar(out: Path, manifest: dict, members: list[tuple[str, Path]]) -> No
             tar.addfile(info, io.BytesIO(data))
             for member, path in members:
                 tar.add(path, arcname=member, recursive=False)
-        os.link(part, out)           # fails rather than replace a file that appeared meanwhile
+        if out.exists():
+            raise BackupError(f"Tệp {out} vừa được tạo bởi một tiến trình khác: không ghi đè.")
+        os.replace(part, out)        # a rename: no hard link needed (USB drives, shares)
     finally:
         part.unlink(missing_ok=True)
 
