@@ -204,14 +204,19 @@ class Staged:
         require_empty(self.settings)
         catalog_copy = _keep_catalog_if_different(self.catalog, self.settings)
         staged_archive = self.store.archive_dir
-        if staged_archive.exists():
-            if target_archive.exists():
-                target_archive.rmdir()   # empty (checked above); rename needs it gone
-            os.rename(staged_archive, target_archive)
-        for suffix in ("", ".wal"):
-            source = self.store.path.with_name(self.store.path.name + suffix)
-            if source.exists():
-                os.link(source, target_db.with_name(target_db.name + suffix))
+        try:
+            if staged_archive.exists():
+                if target_archive.exists():
+                    target_archive.rmdir()   # empty (checked above); rename needs it gone
+                os.rename(staged_archive, target_archive)
+            for suffix in ("", ".wal"):
+                source = self.store.path.with_name(self.store.path.name + suffix)
+                if source.exists():   # a link never replaces a file that appeared meanwhile
+                    os.link(source, target_db.with_name(target_db.name + suffix))
+        except OSError as exc:
+            log.exception("putting the restored data in place failed")
+            raise BackupError(f"Không đặt được dữ liệu khôi phục vào {target_db.parent} ({exc}): "
+                              "kiểm tra thư mục đó trước khi khôi phục lại.") from exc
         return RestoreResult(target_db, target_archive, self.manifest["counts"],
                              len(self.manifest["originals"]), self.manifest["created_at"],
                              catalog_copy)
