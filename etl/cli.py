@@ -52,8 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     tpl.add_argument("--period", required=True)
     tpl.add_argument("-o", "--output", required=True, metavar="FILE.xlsx")
 
-    samples = sub.add_parser("samples", help="tạo lại các báo cáo mẫu (dữ liệu mẫu)")
-    samples.add_argument("--out", default=str(PROJECT_ROOT / "data" / "samples"))
+    _add_samples_parser(sub)
+    _add_backup_parsers(sub)
 
     init = sub.add_parser("init", help="tạo hoặc nâng cấp cơ sở dữ liệu, cập nhật danh mục")
     init.add_argument("--db")
@@ -90,16 +90,102 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "template":
         return _template(parser, args, catalog)
     if args.command == "samples":
-        from etl.samples import write_samples
-        paths = write_samples(Path(args.out), catalog)
-        print(f"Đã tạo {len(paths)} báo cáo mẫu trong {args.out}")
-        return EXIT_OK
+        return _samples(args, store)
+    if args.command in ("backup", "restore"):
+        return _backup_or_restore(args, store)
     if args.command == "users":
         return _users(args, store)
     if args.command == "init":
         print(f"Cơ sở dữ liệu sẵn sàng: {store.ensure()}")
         return EXIT_OK
     return EXIT_USAGE
+
+
+def _add_samples_parser(sub) -> None:
+    samples = sub.add_parser("samples", help="dữ liệu mẫu: nạp để xem thử, gỡ khi dùng thật, tạo lại tệp mẫu")
+    action = samples.add_subparsers(dest="samples_command", required=True,
+                                    parser_class=VietnameseArgumentParser)
+    load = action.add_parser("load", help="nạp các báo cáo mẫu (data/samples/*.xlsx); không "
+                                          "nạp vào chi bộ và kỳ đã có báo cáo thật")
+    load.add_argument("--db", help=DB_HELP)
+    remove = action.add_parser("remove", help="gỡ mọi báo cáo mẫu; giữ nguyên báo cáo thật, "
+                                              "tài khoản và nhật ký thao tác")
+    remove.add_argument("--db", help=DB_HELP)
+    build = action.add_parser("build", help="tạo lại các tệp báo cáo mẫu (giống hệt từng byte)")
+    build.add_argument("--out", default=str(PROJECT_ROOT / "data" / "samples"))
+
+
+def _add_backup_parsers(sub) -> None:
+    backup = sub.add_parser("backup", help="sao lưu cơ sở dữ liệu và các tệp gốc vào một tệp "
+                                           ".tar.gz (được, khi ứng dụng đang chạy)")
+    backup.add_argument("out", metavar="OUT",
+                        help="tệp .tar.gz cần tạo, hoặc thư mục (tên tự đặt theo ngày giờ)")
+    backup.add_argument("--db", help=DB_HELP)
+    restore = sub.add_parser("restore", help="khôi phục một bản sao lưu vào chỗ trống "
+                                             "(không đè lên dữ liệu đang có)")
+    restore.add_argument("archive", metavar="ARCHIVE", help="tệp .tar.gz do lệnh backup tạo")
+    restore.add_argument("--db", help=DB_HELP)
+
+
+def _samples(args, store: Store) -> int:
+    if args.samples_command == "build":
+        from etl.samples import write_samples
+        paths = write_samples(Path(args.out), store.catalog)
+        print(f"Đã tạo {len(paths)} báo cáo mẫu trong {args.out}")
+        return EXIT_OK
+    try:
+        if args.samples_command == "load":
+            loaded = usecases.load_samples(store, _actor())
+        else:
+            removed = usecases.remove_samples(store, _actor())
+    except (DatabaseBusy, AuthError) as exc:
+        print(f"LỖI: {exc}", file=sys.stderr)
+        return EXIT_REJECTED
+    if args.samples_command == "remove":
+        print(f"Đã gỡ {len(removed.submission_ids)} báo cáo mẫu ({removed.rows} dòng nhiệm vụ, "
+              f"{len(removed.unused_files)} tệp gốc) khỏi {store.path}. Báo cáo thật, tài khoản "
+              "và nhật ký thao tác giữ nguyên.")
+        if removed.reinstated:
+            print("Báo cáo thật hiện hành trở lại: #" + ", #".join(map(str, removed.reinstated)))
+        return EXIT_OK
+    failed = [o for o in loaded.outcomes if o.error]
+    for o in failed:
+        print(f"✗ {o.file_name}: {o.error}")
+    for name, reason in loaded.skipped:
+        print(f"- {name}: bỏ qua, {reason}.")
+    print(f"Đã nạp {sum(o.changed for o in loaded.outcomes)} tệp mẫu vào {store.path} "
+          f"({loaded.already_loaded} tệp đã có, {len(loaded.skipped)} tệp bỏ qua). "
+          "Khi bắt đầu dùng thật, gỡ dữ liệu mẫu: python -m etl samples remove")
+    return EXIT_REJECTED if failed else EXIT_OK
+
+
+def _backup_or_restore(args, store: Store) -> int:
+    from etl.backup import BackupError
+    try:
+        if args.command == "backup":
+            result = usecases.backup(store, _actor(), args.out)
+        else:
+            restored = usecases.restore_backup(store, _actor(), args.archive)
+    except (BackupError, DatabaseBusy, AuthError) as exc:
+        print(f"LỖI: {exc}", file=sys.stderr)
+        return EXIT_REJECTED
+    if args.command == "backup":
+        print(f"Đã sao lưu vào {result.path}: {result.counts['submissions']} báo cáo, "
+              f"{result.counts['users']} tài khoản, {result.originals} tệp gốc.\n"
+              f"sha256 {result.sha256}")
+        if result.missing_originals:
+            print(f"CẢNH BÁO: thiếu {len(result.missing_originals)} tệp gốc trong kho lưu trữ "
+                  f"(ví dụ {result.missing_originals[0]}); bản sao lưu ghi lại danh sách này.",
+                  file=sys.stderr)
+        return EXIT_OK
+    print(f"Đã khôi phục bản sao lưu lúc {restored.created_at} vào {restored.db_path}: "
+          f"{restored.counts['submissions']} báo cáo, {restored.originals} tệp gốc; "
+          "mọi mã kiểm tra sha256 đều khớp.")
+    if restored.catalog_copy:
+        print(f"CẢNH BÁO: danh mục (catalog.toml) trong bản sao lưu khác danh mục đang dùng; "
+              f"bản trong sao lưu được để tại {restored.catalog_copy} để đối chiếu.",
+              file=sys.stderr)
+    return EXIT_OK
 
 
 def _actor() -> User:

@@ -476,15 +476,17 @@ chuẩn của hệ thống. Chúng dùng để thử chương trình nạp và x
 nhiệm vụ chậm tiến độ kèm khó khăn, đề xuất; có báo cáo nộp trễ hạn; Chi bộ Trung tâm
 KH&CN chưa báo cáo tháng 9/2026; Chi bộ Chuyển đổi số gửi lại báo cáo tháng 10/2026
 (tệp `_lan-2` sửa một vài số liệu). Mỗi trang tính ghi "DỮ LIỆU MẪU" nên hệ thống đánh
-dấu là dữ liệu mẫu. Tạo lại bằng `python -m etl samples` (kết quả giống hệt từng byte).
+dấu là dữ liệu mẫu. Nạp vào cơ sở dữ liệu bằng `python -m etl samples load`, gỡ bằng
+`python -m etl samples remove`; tạo lại bằng `python -m etl samples build` (giống hệt từng byte).
 
 **English.** These files are **sample** progress reports (not real figures) for the 4
 party cells, monthly from June to November 2026, generated from the project's report
 template. They exist to try the loader and demo the dashboard: a few delayed tasks with
 obstacles and proposals, some late reports, TTKHCN missing September 2026, and CDS
 re-sending October 2026 (the `_lan-2` file corrects a few figures). Every sheet says
-"DỮ LIỆU MẪU", so the loader flags them as sample data. Regenerate with
-`python -m etl samples` (byte-identical output).
+"DỮ LIỆU MẪU", so the loader flags them as sample data. Load them with
+`python -m etl samples load`, remove them with `python -m etl samples remove`; regenerate with
+`python -m etl samples build` (byte-identical output).
 """
 
 

@@ -12,14 +12,17 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from etl import audit, history, users
+from etl import audit, history, sample_data, users
+from etl import backup as backup_files
 from etl.load import (FileReport, StoreOutcome, Storer, display_name, validate_bytes,
                       validate_path)
+from etl.periods import period_label
 from etl.problems import ERROR, SCHEMA, Problem
-from etl.store import Store
+from etl.store import DatabaseMissing, Store
 from etl.users import AuthError, User
 from etl.vocab import AuditAction, Permission, UserRole
 
@@ -79,6 +82,12 @@ def load_reports(store: Store, actor: User,
     row per file, written with it."""
     authorize(actor, Permission.UPLOAD_OWN_CELL)
     _require_cells(actor, {s.cell_code for report, _ in files for s in report.sheets})
+    return _store_checked(store, actor, files)
+
+
+def _store_checked(store: Store, actor: User,
+                   files: list[tuple[FileReport, bytes]]) -> list[StoreOutcome]:
+    """Store files whose permission the calling use case has checked."""
     if not files:
         return []
     with Storer(store, actor.username) as storer:
@@ -211,3 +220,96 @@ def sign_in_external(store: Store, email: str) -> User | None:
 
 def sign_out(store: Store, user: User, reason: str | None = None) -> None:
     record(store, user, AuditAction.SIGN_OUT, user.username, reason)
+
+
+# -- sample data ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SamplesLoaded:
+    outcomes: list[StoreOutcome]
+    skipped: list[tuple[str, str]]      # (file name, why it was not loaded)
+    already_loaded: int                 # files loaded before (and not removed since)
+
+
+def load_samples(store: Store, actor: User, folder: Path | None = None) -> SamplesLoaded:
+    """Load the sample reports (data/samples/*.xlsx) for a first look. Only files marked
+    "DỮ LIỆU MẪU" load, never over a cell and period that holds a real report, and a
+    file loaded before is not loaded again (the re-sent CDS report would otherwise
+    supersede its correction on every run)."""
+    authorize(actor, Permission.MANAGE_SAMPLES)
+    try:
+        with store.read() as con:
+            real = sample_data.real_keys(con, store.catalog.plan.code)
+            loaded = sample_data.loaded_files(con)
+    except DatabaseMissing:
+        real, loaded = set(), set()
+    files, skipped, already = [], [], 0
+    for path in sample_data.sample_files(folder or sample_data.SAMPLES_DIR):
+        report, data = validate_path(path, catalog=store.catalog, limits=store.settings.limits)
+        reason = _not_loadable_sample(report, real)
+        if reason:
+            skipped.append((report.file_name, reason))
+        elif report.sha256 in loaded:
+            already += 1
+        else:
+            files.append((report, data))
+    outcomes = _store_checked(store, actor, files)
+    with store.transaction() as con:
+        audit.append(con, actor.username, AuditAction.SAMPLES_LOAD, None,
+                     f"{sum(o.changed for o in outcomes)} tệp mẫu đã nạp, "
+                     f"{already} tệp đã có, {len(skipped)} tệp bỏ qua")
+    return SamplesLoaded(outcomes, skipped, already)
+
+
+def _not_loadable_sample(report: FileReport, real: set[tuple[str, str]]) -> str | None:
+    if not report.ok:
+        return f"tệp có lỗi ({len(report.errors)} lỗi)"
+    if not all(s.is_sample for s in report.sheets):
+        return "không ghi \"DỮ LIỆU MẪU\": chỉ nạp tệp mẫu theo cách này"
+    taken = [s for s in report.sheets if (s.cell_code, s.period) in real]
+    if taken:
+        return f"chi bộ {taken[0].cell_code}, {period_label(taken[0].period)} đã có báo cáo thật"
+    return None
+
+
+def remove_samples(store: Store, actor: User) -> sample_data.Removed:
+    """Take every sample report out (rows, history lines, archived files no real report
+    shares); real reports, accounts and the audit trail stay. Audited with the change."""
+    authorize(actor, Permission.MANAGE_SAMPLES)
+    if not store.exists():
+        return sample_data.Removed((), 0, (), ())
+    with store.transaction() as con:
+        removed = sample_data.remove(con, actor.username)
+        audit.append(con, actor.username, AuditAction.SAMPLES_REMOVE, None,
+                     f"{len(removed.submission_ids)} báo cáo mẫu, {removed.rows} dòng nhiệm vụ"
+                     + (f"; báo cáo thật hiện hành trở lại: #{', #'.join(map(str, removed.reinstated))}"
+                        if removed.reinstated else ""))
+    sample_data.delete_archive_files(store.archive_dir, removed.unused_files)
+    return removed
+
+
+# -- backups ------------------------------------------------------------------------------
+
+def backup(store: Store, actor: User, out: Path | str) -> backup_files.BackupResult:
+    """One archive with a consistent copy of the database and every archived original,
+    taken while the app runs; the audit row follows the finished archive (it is not in it)."""
+    authorize(actor, Permission.BACKUP)
+    result = backup_files.write_backup(store, backup_files.output_path(out))
+    with store.transaction() as con:
+        audit.append(con, actor.username, AuditAction.BACKUP, result.path.name,
+                     f"{result.counts['submissions']} báo cáo, {result.originals} tệp gốc, "
+                     f"sha256 {result.sha256}")
+    return result
+
+
+def restore_backup(store: Store, actor: User, archive: Path | str) -> backup_files.RestoreResult:
+    """Restore an archive into `store`'s place, which must be empty; every checksum is
+    verified first. The audit row goes into the restored database."""
+    authorize(actor, Permission.BACKUP)
+    with backup_files.staged_restore(archive, store.settings) as staged:
+        with staged.store.transaction() as con:
+            audit.append(con, actor.username, AuditAction.RESTORE_BACKUP, Path(archive).name,
+                         f"bản sao lưu lúc {staged.manifest['created_at']}, "
+                         f"{staged.manifest['counts']['submissions']} báo cáo, "
+                         f"{len(staged.manifest['originals'])} tệp gốc")
+        return staged.put_in_place()

@@ -103,6 +103,8 @@ class Permission(Labelled):
     RESTORE_WITHDRAW = "restore_withdraw", "Khôi phục, rút báo cáo"
     VIEW_AUDIT = "view_audit", "Xem nhật ký thao tác"
     MANAGE_USERS = "manage_users", "Quản lý tài khoản"
+    BACKUP = "backup", "Sao lưu, khôi phục dữ liệu"
+    MANAGE_SAMPLES = "manage_samples", "Nạp, gỡ dữ liệu mẫu"
 
 
 # Who may do what: declared once, checked by etl.usecases (pages only hide what a
@@ -115,6 +117,8 @@ GRANTS: dict[Permission, frozenset[UserRole]] = {
     Permission.RESTORE_WITHDRAW: frozenset({UserRole.OFFICE, UserRole.SYSTEM}),
     Permission.VIEW_AUDIT: frozenset({UserRole.OFFICE, UserRole.ADMIN, UserRole.SYSTEM}),
     Permission.MANAGE_USERS: frozenset({UserRole.ADMIN, UserRole.SYSTEM}),
+    Permission.BACKUP: frozenset({UserRole.ADMIN, UserRole.SYSTEM}),
+    Permission.MANAGE_SAMPLES: frozenset({UserRole.ADMIN, UserRole.OFFICE, UserRole.SYSTEM}),
 }
 
 
@@ -133,6 +137,10 @@ class AuditAction(Labelled):
     USER_ENABLE = "user_enable", "Mở khóa tài khoản"
     USER_DISABLE = "user_disable", "Khóa tài khoản"
     PASSWORD_SET = "password_set", "Đặt lại mật khẩu"
+    BACKUP = "backup", "Sao lưu dữ liệu"
+    RESTORE_BACKUP = "restore_backup", "Khôi phục từ bản sao lưu"
+    SAMPLES_LOAD = "samples_load", "Nạp dữ liệu mẫu"
+    SAMPLES_REMOVE = "samples_remove", "Gỡ dữ liệu mẫu"
 
 
 # -- submissions -------------------------------------------------------------------------

@@ -146,7 +146,7 @@ def load_sample_reports(folder: Path) -> Path:
                               capture_output=True, text=True, encoding="utf-8", timeout=120)
         assert done.returncode == 0, done.stdout + done.stderr
 
-    etl("samples", "--out", str(folder / "files"))
+    etl("samples", "build", "--out", str(folder / "files"))
     etl("load", "--db", str(db), *sorted(map(str, (folder / "files").glob("*.xlsx"))))
     return db
 
