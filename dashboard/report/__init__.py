@@ -1,0 +1,61 @@
+"""Báo cáo kết quả: the Party Committee's written report on the plan, drafted from the figures.
+
+- content.py: what the report states, gathered from dashboard.queries (`gather`);
+- draft.py: the Vietnamese text, written deterministically from it (`draft`, `plain_text`);
+- docx.py: the Word document in the Party's format (Hướng dẫn 36-HD/VPTW);
+- template.py: the template whose styles the office restyles in Word;
+- figures.py: the overview charts for the annex (optional; needs the chart renderer).
+
+`make_report()` is what the page and the command line call. See docs/REPORT.md.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+from typing import Sequence
+
+from dashboard.report import content as _content
+from dashboard.report import docx as _docx
+from dashboard.report.content import ReportContent, gather
+from dashboard.report.draft import Draft, Heading, draft, plain_text, scope_text
+from dashboard.report.template import TemplateError
+from etl.store import Store
+
+log = logging.getLogger(__name__)
+
+MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+__all__ = ["MIME", "Draft", "Heading", "Report", "ReportContent", "TemplateError", "draft",
+           "gather", "make_report", "plain_text", "scope_text"]
+
+
+@dataclass(frozen=True)
+class Report:
+    content: ReportContent
+    draft: Draft
+    data: bytes
+
+    @property
+    def file_name(self) -> str:
+        return self.draft.file_name
+
+    @property
+    def scope_text(self) -> str:
+        return scope_text(self.content)
+
+
+def make_report(store: Store, period_key: str, cells: Sequence[str] | None = None,
+                areas: Sequence[str] | None = None, heading: Heading | None = None,
+                charts: bool = False, today: date | None = None) -> Report:
+    """The report for a period and scope, as a .docx; with `charts`, the overview charts
+    in the annex (needs a browser: render.RenderUnavailable otherwise)."""
+    found = _content.gather(store, period_key, cells, areas, today)
+    text = draft(found, heading)
+    figures = []
+    if charts and found.has_reports:
+        from dashboard.report import figures as _figures
+        figures = _figures.overview(store, found)
+    data = _docx.write(text, figures, store.settings.report_template_path)
+    log.info("report %s written (%d bytes, %d charts)", text.file_name, len(data), len(figures))
+    return Report(found, text, data)
