@@ -26,6 +26,7 @@ SECTIONS = {
         ("upload", "Nạp báo cáo", ":material/upload_file:", "upload_own_cell"),
         ("history", "Lịch sử báo cáo", ":material/history:", "view"),
         ("export", "Xuất báo cáo họp", ":material/slideshow:", "export"),
+        ("report", "Báo cáo kết quả", ":material/article:", "export"),
         ("templates", "Mẫu báo cáo, nhắc nộp", ":material/description:", "view"),
     ],
     "Quản trị": [

@@ -18,16 +18,16 @@ from typing import Sequence
 from dashboard.report import content as _content
 from dashboard.report import docx as _docx
 from dashboard.report.content import ReportContent, gather
-from dashboard.report.draft import Draft, Heading, draft, plain_text, scope_text
-from dashboard.report.template import TemplateError
+from dashboard.report.draft import Draft, Heading, compose, plain_text, scope_text
+from dashboard.report.template import TemplateError, template_bytes
 from etl.store import Store
 
 log = logging.getLogger(__name__)
 
 MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
-__all__ = ["MIME", "Draft", "Heading", "Report", "ReportContent", "TemplateError", "draft",
-           "gather", "make_report", "plain_text", "scope_text"]
+__all__ = ["MIME", "Draft", "Heading", "Report", "ReportContent", "TemplateError", "compose",
+           "gather", "make_report", "plain_text", "scope_text", "template_bytes"]
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ def make_report(store: Store, period_key: str, cells: Sequence[str] | None = Non
     """The report for a period and scope, as a .docx; with `charts`, the overview charts
     in the annex (needs a browser: render.RenderUnavailable otherwise)."""
     found = _content.gather(store, period_key, cells, areas, today)
-    text = draft(found, heading)
+    text = compose(found, heading)
     figures = []
     if charts and found.has_reports:
         from dashboard.report import figures as _figures

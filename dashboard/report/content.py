@@ -304,7 +304,7 @@ def _obstacles_in(log_df: pd.DataFrame, period: P.Period) -> pd.DataFrame:
 
 _STOP = re.compile(r"[.!?…]\s+")
 _ABBREVIATIONS = {"tp", "tx", "ts", "ths", "pgs", "gs", "bs", "ks", "th.s", "v.v"}
-_BULLETS = "-–•+* "
+_BULLET = re.compile(r"^[-–•+*]\s+")
 
 
 def sentences(text: object) -> list[str]:
@@ -332,7 +332,7 @@ def _split_line(line: str) -> list[str]:
 
 
 def _tidy(sentence: str) -> str:
-    sentence = sentence.strip().lstrip(_BULLETS).rstrip(" ;,:")
+    sentence = _BULLET.sub("", sentence.strip()).rstrip(" ;,:")
     if sentence.endswith(".") and not sentence.endswith(".."):
         sentence = sentence[:-1].rstrip()
     return sentence
@@ -407,6 +407,8 @@ def expected_months(store: Store, period_key: str) -> tuple[str, ...]:
 def _reporting(store: Store, months: tuple[str, ...], cells, by_code: dict[str, CellRef],
                today: date) -> tuple[ReportingRecord, ...]:
     """Each cell's monthly reports: on time, late, missing or not yet due."""
+    if not months:
+        return tuple(ReportingRecord(cell, ()) for cell in by_code.values())
     matrix = queries.submission_matrix(store, list(months), cells, today=today)
     records = []
     for code, cell in by_code.items():

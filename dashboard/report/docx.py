@@ -108,10 +108,14 @@ def _block(doc: DocumentObject, block, width: int) -> None:
         raise TypeError(f"unknown block {block!r}")
 
 
+TWIP = 635    # EMU: Word stores widths in twentieths of a point
+
+
 def _widths(shares, width: int) -> list[int]:
-    """Column widths in EMU from relative shares; their sum never exceeds `width`."""
+    """Column widths in EMU from relative shares, each a whole number of twips (as Word
+    stores it) rounded down, so their sum never exceeds `width`."""
     total = sum(shares)
-    return [int(width * share / total) for share in shares]
+    return [int(width * share / total) // TWIP * TWIP for share in shares]
 
 
 def _layout_table(doc: DocumentObject, rows: int, shares, width: int):

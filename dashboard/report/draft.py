@@ -178,7 +178,8 @@ def next_period(key: str) -> str:
 
 # -- the draft ------------------------------------------------------------------------------------
 
-def draft(content: ReportContent, heading: Heading | None = None) -> Draft:
+def compose(content: ReportContent, heading: Heading | None = None) -> Draft:
+    """The whole document's text for the content and the drafter's fields."""
     heading = heading or Heading()
     plan = content.plan
     symbol = plan.report_symbol
@@ -460,11 +461,12 @@ def _strengths(content: ReportContent) -> list[str]:
         if area.tasks_assigned and area.tasks_done == area.tasks_assigned:
             out.append(f"Nhiệm vụ trọng tâm “{area.name}” đã hoàn thành "
                        f"({area.tasks_done}/{area.tasks_assigned} {TASK_UNIT})")
-    ranking = _completion_ranking([(c.cell.name, c.completion) for c in content.cell_figures
-                                   if c.has_report])
+    reported = [c for c in content.cell_figures if c.has_report]
+    ranking = _completion_ranking([(c.cell.name, c.completion) for c in reported])
     if ranking:
         (best, value), _ = ranking
-        out.append(f"{best} có tỷ lệ hoàn thành cao nhất ({pct(value)})")
+        among = "" if len(reported) == len(content.cell_figures) else " trong các chi bộ đã báo cáo"
+        out.append(f"{best} có tỷ lệ hoàn thành cao nhất{among} ({pct(value)})")
     if t.cells_total and t.cells_reported == t.cells_total and t.tasks_reported == t.tasks_assigned:
         out.append(f"{t.cells_reported}/{t.cells_total} chi bộ đã gửi báo cáo, đủ "
                    f"{t.tasks_reported}/{t.tasks_assigned} {TASK_UNIT} được giao")
@@ -547,7 +549,7 @@ def _next_paras(content: ReportContent) -> list[Para]:
     if _late_or_missing(content):
         n += 1
         paras.append(Para(sentence(
-            f"{n}. Các chi bộ gửi báo cáo tiến độ hằng tháng đúng hạn (trước ngày "
+            f"{n}. Các chi bộ gửi báo cáo tiến độ hằng tháng đúng hạn (chậm nhất ngày "
             f"{content.plan.report_deadline_day} của tháng sau)")))
     if not paras:
         paras.append(Para("Các nhiệm vụ được giao đã hoàn thành; các chi bộ tiếp tục duy trì "

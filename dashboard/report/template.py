@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import logging
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from docx import Document
@@ -124,8 +125,9 @@ def build_default() -> DocumentObject:
     _style_font(normal, 14)
     normal.paragraph_format.space_after = Pt(0)
     normal.paragraph_format.line_spacing = 1.0
+    present = {s.name for s in doc.styles}
     for spec in STYLES:
-        _define(doc, spec)
+        _define(doc, spec, spec.name in present)
     section = doc.sections[0]
     section.page_width, section.page_height = PAGE_WIDTH, PAGE_HEIGHT
     for name, value in MARGINS.items():
@@ -135,10 +137,20 @@ def build_default() -> DocumentObject:
     return doc
 
 
+@lru_cache(maxsize=1)
 def default_bytes() -> bytes:
+    """The default template as a file (made once per process)."""
     out = io.BytesIO()
     build_default().save(out)
     return out.getvalue()
+
+
+def template_bytes(path: Path | str | None) -> bytes:
+    """The template in use, for the office to download and restyle: the configured file
+    when it exists, else the default."""
+    if path is not None and Path(path).is_file():
+        return Path(path).read_bytes()
+    return default_bytes()
 
 
 def load(path: Path | str | None) -> DocumentObject:
@@ -152,7 +164,7 @@ def load(path: Path | str | None) -> DocumentObject:
             raise TemplateError(f"Không mở được mẫu trình bày {path}: {exc}") from exc
         _check(doc, path)
         return doc
-    return build_default()
+    return Document(io.BytesIO(default_bytes()))
 
 
 def _check(doc: DocumentObject, path) -> None:
@@ -164,10 +176,9 @@ def _check(doc: DocumentObject, path) -> None:
                             "scripts/build_report_template.py.")
 
 
-def _define(doc: DocumentObject, spec: StyleSpec) -> None:
+def _define(doc: DocumentObject, spec: StyleSpec, exists: bool) -> None:
     styles = doc.styles
-    style = styles[spec.name] if spec.name in [s.name for s in styles] else \
-        styles.add_style(spec.name, WD_STYLE_TYPE.PARAGRAPH)
+    style = styles[spec.name] if exists else styles.add_style(spec.name, WD_STYLE_TYPE.PARAGRAPH)
     if spec.style_id != style.style_id and spec.name != "Header":
         style.style_id = spec.style_id
     if spec.name != "Header":
