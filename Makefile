@@ -13,7 +13,7 @@ ADDRESS ?= 127.0.0.1
 help:
 	@echo "make run      chạy ứng dụng trên dữ liệu mẫu (http://localhost:$(PORT); ADDRESS=0.0.0.0 để mở cho mạng nội bộ)"
 	@echo "make test     chạy toàn bộ kiểm thử"
-	@echo "make bench    đo tốc độ (nạp, trang, xuất)"
+	@echo "make bench    đo tốc độ (nạp, trang, xuất, báo cáo kết quả)"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -51,3 +51,4 @@ bench: install system-deps
 	$(PY) bench/bench_load.py
 	$(PY) bench/bench_pages.py
 	$(PY) bench/bench_pack.py
+	$(PY) bench/bench_report.py

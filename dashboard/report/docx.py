@@ -50,25 +50,7 @@ def write(draft: Draft, figures: list[Figure] | tuple = (),
           template_path: Path | str | None = None) -> bytes:
     """The .docx bytes of the draft, with the chart images (if any) in the annex."""
     doc = template.load(template_path)
-    _clear_body(doc)
-    width = text_width(doc)
-    if draft.sample_mark:
-        _mark_headers(doc, draft.sample_mark)
-    _header_block(doc, draft, width)
-    doc.add_paragraph(draft.title, S["title"])
-    doc.add_paragraph(draft.summary, S["summary"])
-    doc.add_paragraph("-----", S["rule"])
-    if draft.sample_note:
-        doc.add_paragraph(draft.sample_note, S["sample"])
-    for block in draft.body:
-        _block(doc, block, width)
-    _signature_block(doc, draft, width)
-    if draft.annex:
-        doc.add_page_break()
-        for block in draft.annex:
-            _block(doc, block, width)
-        if figures:
-            _figures(doc, figures, width)
+    _Writer(doc).document(draft, figures)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
@@ -80,33 +62,133 @@ def text_width(doc: DocumentObject) -> int:
     return int(section.page_width - section.left_margin - section.right_margin)
 
 
-def _clear_body(doc: DocumentObject) -> None:
-    """Drop whatever text the template holds; keep its page setup (the last sectPr)."""
-    body = doc.element.body
-    for child in list(body):
-        if child.tag != qn("w:sectPr"):
-            body.remove(child)
+class _Writer:
+    """Writes into one document. Styles are looked up once by name: python-docx looks
+    a name up across every style for each paragraph (half a second per report)."""
+
+    def __init__(self, doc: DocumentObject):
+        self.doc = doc
+        self.width = text_width(doc)
+        self.style_ids = {key: doc.styles[name].style_id for key, name in S.items()}
+
+    def document(self, draft: Draft, figures) -> None:
+        self._clear_body()
+        if draft.sample_mark:
+            self._mark_headers(draft.sample_mark)
+        self._header_block(draft)
+        for text, style in ((draft.title, "title"), (draft.summary, "summary"),
+                            ("-----", "rule")):
+            self.paragraph(self.doc, text, style)
+        if draft.sample_note:
+            self.paragraph(self.doc, draft.sample_note, "sample")
+        for block in draft.body:
+            self.block(block)
+        self._signature_block(draft)
+        if draft.annex:
+            self.doc.add_page_break()
+            for block in draft.annex:
+                self.block(block)
+            if figures:
+                self._figures(figures)
+
+    # -- paragraphs and blocks ------------------------------------------------------------
+
+    def paragraph(self, container, text: str, style: str):
+        """A paragraph of `text` in the template's style `style` (a key of S)."""
+        paragraph = container.add_paragraph(text)
+        paragraph._p.style = self.style_ids[style]
+        return paragraph
+
+    def cell(self, cell, lines: list[tuple[str, str]]) -> None:
+        """Fill a table cell with (text, style key) paragraphs."""
+        for i, (text, style) in enumerate(lines):
+            if i == 0:
+                paragraph = cell.paragraphs[0]
+                paragraph.add_run(text)
+                paragraph._p.style = self.style_ids[style]
+            else:
+                self.paragraph(cell, text, style)
+
+    def block(self, block) -> None:
+        if isinstance(block, Table):
+            self._table(block)
+        elif isinstance(block, Para):
+            self.paragraph(self.doc, block.text, block.style)
+        else:
+            raise TypeError(f"unknown block {block!r}")
+
+    def _clear_body(self) -> None:
+        """Drop whatever text the template holds; keep its page setup (the last sectPr)."""
+        body = self.doc.element.body
+        for child in list(body):
+            if child.tag != qn("w:sectPr"):
+                body.remove(child)
+
+    def _mark_headers(self, mark: str) -> None:
+        """Sample data says so at the top of every page, the first included."""
+        section = self.doc.sections[0]
+        for header in (section.header, section.first_page_header):
+            first = header.paragraphs[0] if header.paragraphs else header.add_paragraph()
+            marked = first.insert_paragraph_before(mark)
+            marked._p.style = self.style_ids["page_header"]
+            marked.runs[0].bold = True
+
+    # -- tables -----------------------------------------------------------------------------
+
+    def _layout_table(self, rows: int, shares):
+        table = self.doc.add_table(rows=rows, cols=len(shares))
+        _size(table, _widths(shares, self.width))
+        _no_borders(table)
+        return table
+
+    def _header_block(self, draft: Draft) -> None:
+        table = self._layout_table(2, HEADER_SHARES)
+        self.cell(table.cell(0, 0), [(draft.superior, "superior"), (draft.issuer, "issuer"),
+                                     ("*", "star")])
+        self.cell(table.cell(0, 1), [(draft.party, "party")])
+        self.cell(table.cell(1, 0), [(draft.number_line, "number")])
+        self.cell(table.cell(1, 1), [(draft.place_date, "dateline")])
+
+    def _signature_block(self, draft: Draft) -> None:
+        table = self._layout_table(1, SIGNATURE_SHARES)
+        left = [(draft.recipients_label, "recipients_label")]
+        left += [(line, "recipient") for line in draft.recipients]
+        self.cell(table.cell(0, 0), left)
+        self.cell(table.cell(0, 1), [(draft.on_behalf, "authority"),
+                                     (draft.signer_title, "authority"), (draft.signer, "signer")])
+        # "Nơi nhận:" is underlined in the Party's format; the rest of the label style is
+        # the office's.
+        table.cell(0, 0).paragraphs[0].runs[0].underline = True
+        _keep_rows_whole(table)
+
+    def _table(self, block: Table) -> None:
+        widths = _widths([c.share for c in block.columns], self.width)
+        table = self.doc.add_table(rows=1, cols=len(block.columns))
+        table.style = self.doc.styles[template.TABLE_STYLE]
+        _repeat_header(table.rows[0])
+        for cell, column in zip(table.rows[0].cells, block.columns):
+            self.cell(cell, [(column.header, "table_header")])
+        for row in block.rows:
+            cells = table.add_row().cells
+            if row.group:
+                self.cell(cells[0].merge(cells[-1]), [(row.cells[0], "table_group")])
+                continue
+            for cell, text, column in zip(cells, row.cells, block.columns):
+                self.cell(cell, [(text, "table_center" if column.align == "center" else "table")])
+        _size(table, widths)
+        _keep_rows_whole(table)
+
+    def _figures(self, figures) -> None:
+        """The charts after the annex's numbered parts, each as wide as the text."""
+        parts = sum(1 for b in self.doc.paragraphs if b._p.style == self.style_ids["table_title"])
+        self.paragraph(self.doc, f"{parts + 1}. Biểu đồ tổng quan", "table_title")
+        for i, figure in enumerate(figures, start=1):
+            picture = self.paragraph(self.doc, "", "figure")
+            picture.add_run().add_picture(io.BytesIO(figure.png), width=Emu(self.width))
+            self.paragraph(self.doc, f"Hình {i}. {figure.title}", "caption")
 
 
-def _mark_headers(doc: DocumentObject, mark: str) -> None:
-    """Sample data says so at the top of every page, the first included."""
-    section = doc.sections[0]
-    for header in (section.header, section.first_page_header):
-        first = header.paragraphs[0] if header.paragraphs else header.add_paragraph()
-        marked = first.insert_paragraph_before(mark, S["page_header"])
-        marked.runs[0].bold = True
-
-
-# -- blocks -----------------------------------------------------------------------------------
-
-def _block(doc: DocumentObject, block, width: int) -> None:
-    if isinstance(block, Table):
-        _table(doc, block, width)
-    elif isinstance(block, Para):
-        doc.add_paragraph(block.text, S[block.style])
-    else:
-        raise TypeError(f"unknown block {block!r}")
-
+# -- table geometry -------------------------------------------------------------------------------
 
 TWIP = 635    # EMU: Word stores widths in twentieths of a point
 
@@ -116,13 +198,6 @@ def _widths(shares, width: int) -> list[int]:
     stores it) rounded down, so their sum never exceeds `width`."""
     total = sum(shares)
     return [int(width * share / total) // TWIP * TWIP for share in shares]
-
-
-def _layout_table(doc: DocumentObject, rows: int, shares, width: int):
-    table = doc.add_table(rows=rows, cols=len(shares))
-    _size(table, _widths(shares, width))
-    _no_borders(table)
-    return table
 
 
 def _size(table, widths: list[int]) -> None:
@@ -149,55 +224,6 @@ def _no_borders(table) -> None:
     table._tbl.tblPr.append(borders)
 
 
-def _write_cell(cell, lines: list[tuple[str, str]]) -> None:
-    """Fill a table cell with (text, style key) paragraphs."""
-    first = cell.paragraphs[0]
-    for i, (text, style) in enumerate(lines):
-        paragraph = first if i == 0 else cell.add_paragraph()
-        paragraph.style = S[style]
-        paragraph.add_run(text)
-
-
-def _header_block(doc: DocumentObject, draft: Draft, width: int) -> None:
-    table = _layout_table(doc, 2, HEADER_SHARES, width)
-    _write_cell(table.cell(0, 0), [(draft.superior, "superior"), (draft.issuer, "issuer"),
-                                   ("*", "star")])
-    _write_cell(table.cell(0, 1), [(draft.party, "party")])
-    _write_cell(table.cell(1, 0), [(draft.number_line, "number")])
-    _write_cell(table.cell(1, 1), [(draft.place_date, "dateline")])
-
-
-def _signature_block(doc: DocumentObject, draft: Draft, width: int) -> None:
-    table = _layout_table(doc, 1, SIGNATURE_SHARES, width)
-    left = [(draft.recipients_label, "recipients_label")]
-    left += [(line, "recipient") for line in draft.recipients]
-    _write_cell(table.cell(0, 0), left)
-    _write_cell(table.cell(0, 1), [(draft.on_behalf, "authority"), (draft.signer_title, "authority"),
-                                   (draft.signer, "signer")])
-    # "Nơi nhận:" is underlined in the Party's format; the rest of the label style is the office's.
-    table.cell(0, 0).paragraphs[0].runs[0].underline = True
-    _keep_rows_whole(table)
-
-
-def _table(doc: DocumentObject, block: Table, width: int) -> None:
-    widths = _widths([c.share for c in block.columns], width)
-    table = doc.add_table(rows=1, cols=len(block.columns))
-    table.style = doc.styles[template.TABLE_STYLE]
-    _repeat_header(table.rows[0])
-    for cell, column in zip(table.rows[0].cells, block.columns):
-        _write_cell(cell, [(column.header, "table_header")])
-    for row in block.rows:
-        cells = table.add_row().cells
-        if row.group:
-            merged = cells[0].merge(cells[-1])
-            _write_cell(merged, [(row.cells[0], "table_group")])
-            continue
-        for cell, text, column in zip(cells, row.cells, block.columns):
-            _write_cell(cell, [(text, "table_center" if column.align == "center" else "table")])
-    _size(table, widths)
-    _keep_rows_whole(table)
-
-
 def _repeat_header(row) -> None:
     """The column headings again at the top of each page the table runs onto."""
     row._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
@@ -207,18 +233,3 @@ def _keep_rows_whole(table) -> None:
     """A row moves to the next page whole rather than splitting across two."""
     for tr in table._tbl.tr_lst:
         tr.get_or_add_trPr().insert(0, OxmlElement("w:cantSplit"))
-
-
-def _figures(doc: DocumentObject, figures, width: int) -> None:
-    doc.add_paragraph(f"{_next_table_number(doc)}. Biểu đồ tổng quan", S["table_title"])
-    for i, figure in enumerate(figures, start=1):
-        paragraph = doc.add_paragraph(style=S["figure"])
-        paragraph.add_run().add_picture(io.BytesIO(figure.png), width=Emu(width))
-        doc.add_paragraph(f"Hình {i}. {figure.title}", S["caption"])
-
-
-def _next_table_number(doc: DocumentObject) -> int:
-    """The annex numbers its parts 1., 2., ...: the charts come after the last one."""
-    titles = [p for p in doc.paragraphs if p.style.name == S["table_title"]]
-    return len(titles) + 1
-
