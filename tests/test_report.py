@@ -251,7 +251,7 @@ def test_recipients_and_signature(made, sample_store):
     signature = doc.tables[1]
     left, right = signature.rows[0].cells
     label = left.paragraphs[0]
-    assert label.text == "Nơi nhận:" and label.runs[0].underline
+    assert label.text == "Nơi nhận:" and effective(label.runs[0], label, "underline")
     plan = sample_store.catalog.plan
     assert [p.text for p in left.paragraphs[1:]] == (
         [f"- {r}," for r in plan.recipients[:-1]] + [f"- {plan.recipients[-1]}."])

@@ -156,9 +156,6 @@ class _Writer:
         self.cell(table.cell(0, 0), left)
         self.cell(table.cell(0, 1), [(draft.on_behalf, "authority"),
                                      (draft.signer_title, "authority"), (draft.signer, "signer")])
-        # "Nơi nhận:" is underlined in the Party's format; the rest of the label style is
-        # the office's.
-        table.cell(0, 0).paragraphs[0].runs[0].underline = True
         _keep_rows_whole(table)
 
     def _table(self, block: Table) -> None:
