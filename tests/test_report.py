@@ -410,6 +410,7 @@ def test_vietnamese_formats():
     assert D.period_text("2026-H1") == "6 tháng đầu năm 2026"
     assert D.join_vn(["A", "B", "C"]) == "A, B và C"
     assert D.next_period("2026-Q4") == "2027-Q1"
+    assert [D.roman(n) for n in (1, 4, 9, 12, 14, 40)] == ["I", "IV", "IX", "XII", "XIV", "XL"]
 
 
 @pytest.mark.parametrize("typed,shown", [("15", "Số 15-BC/ĐU"), ("15-BC/ĐU", "Số 15-BC/ĐU"),
@@ -477,3 +478,13 @@ def test_cli_charts_without_a_browser_exits_1_and_writes_nothing(sample_store, t
     assert done.returncode == 1
     assert "Chromium" in done.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_a_scope_where_nothing_is_assigned_reads_correctly(sample_store):
+    """The digital cell has no task in area NV3: nothing to rate, nothing invented."""
+    made = report.make_report(sample_store, "2026-Q3", ["CDS"], ["NV3"], today=TODAY)
+    text = D.plain_text(made.draft)
+    assert "Chưa có tỷ lệ hoàn thành vì chưa có nhiệm vụ nào được báo cáo" in text
+    assert "đạt chưa báo cáo" not in text and "0/0 lượt nhiệm vụ được giao." not in text
+    assert "(không được giao nhiệm vụ trong phạm vi báo cáo)" in text
+    assert "chưa báo cáo trong kỳ" not in text          # the cell did report, on other areas

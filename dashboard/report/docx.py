@@ -163,14 +163,14 @@ class _Writer:
         table = self.doc.add_table(rows=1, cols=len(block.columns))
         table.style = self.doc.styles[template.TABLE_STYLE]
         _repeat_header(table.rows[0])
-        for cell, column in zip(table.rows[0].cells, block.columns):
+        for cell, column in zip(table.rows[0].cells, block.columns, strict=True):
             self.cell(cell, [(column.header, "table_header")])
         for row in block.rows:
             cells = table.add_row().cells
             if row.group:
                 self.cell(cells[0].merge(cells[-1]), [(row.cells[0], "table_group")])
                 continue
-            for cell, text, column in zip(cells, row.cells, block.columns):
+            for cell, text, column in zip(cells, row.cells, block.columns, strict=True):
                 self.cell(cell, [(text, "table_center" if column.align == "center" else "table")])
         _size(table, widths)
         _keep_rows_whole(table)
@@ -201,7 +201,7 @@ def _size(table, widths: list[int]) -> None:
     """Fixed column widths: the grid, and each cell (a merged one spans its columns)."""
     table.autofit = False
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for column, w in zip(table.columns, widths):
+    for column, w in zip(table.columns, widths, strict=True):
         column.width = Emu(w)
     for tr in table._tbl.tr_lst:
         start = 0

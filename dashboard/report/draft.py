@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from dashboard import fmt
 from dashboard.report.content import AreaResult, CellRef, ReportContent, TaskState, Voice
 from etl import periods as P
-from etl.vocab import NO_REPORT, UNASSIGNED_ROLE, ReportTimeliness, Role, Status
+from etl.vocab import NO_REPORT, NOT_ASSIGNED, UNASSIGNED_ROLE, ReportTimeliness, Role, Status
 
 BLANK = "..."                    # a blank the office fills in by hand
 TITLE = "BÁO CÁO"
@@ -27,7 +27,8 @@ RECIPIENTS_LABEL = "Nơi nhận:"
 SAMPLE_MARK = "DỮ LIỆU MẪU"
 SAMPLE_NOTE = (f"{SAMPLE_MARK}: văn bản này được lập từ báo cáo mẫu, không phải số liệu thật; "
                "không dùng để ban hành.")
-ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
+_ROMAN_DIGITS = ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
+                 (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
 TASK_UNIT = "lượt nhiệm vụ"      # one task assigned to one cell, as the dashboard counts
 
 
@@ -98,6 +99,15 @@ def pct(value) -> str:
 
 def count(value) -> str:
     return fmt.number(value)
+
+
+def roman(n: int) -> str:
+    """4 -> `IV`: the numbering of sections and of the annex's cell groups."""
+    out = ""
+    for value, digits in _ROMAN_DIGITS:
+        count_, n = divmod(n, value)
+        out += digits * count_
+    return out
 
 
 def long_date(day: date) -> str:
@@ -268,8 +278,8 @@ def _body(content: ReportContent) -> list[Para]:
     sections.append((f"PHƯƠNG HƯỚNG, NHIỆM VỤ {nxt}", _next_paras(content)))
     sections.append(("ĐỀ XUẤT, KIẾN NGHỊ", _proposal_paras(content)))
     body = _opening(content)
-    for numeral, (title, paras) in zip(ROMAN, sections):
-        body += [Para(f"{numeral}. {title}", "heading1"), *paras]
+    for i, (title, paras) in enumerate(sections, start=1):
+        body += [Para(f"{roman(i)}. {title}", "heading1"), *paras]
     return body
 
 
@@ -299,13 +309,20 @@ def _overall_paras(content: ReportContent) -> list[Para]:
     paras = [Para(
         f"Trong {period}, {t.cells_reported}/{t.cells_total} chi bộ đã gửi báo cáo; "
         f"{t.tasks_reported}/{t.tasks_assigned} {TASK_UNIT} được giao đã được báo cáo (mỗi lượt "
-        f"là một nhiệm vụ được giao cho một chi bộ). Tỷ lệ hoàn thành bình quân các nhiệm vụ "
-        f"đạt {pct(t.completion)}{_completion_change(content)}; {_done_text(t.tasks_done)}; "
-        f"{_delayed_count_text(t.tasks_delayed)}.")]
+        f"là một nhiệm vụ được giao cho một chi bộ). {_completion_text(content)}; "
+        f"{_done_text(t.tasks_done)}; {_delayed_count_text(t.tasks_delayed)}.")]
     flows = _flows_text(t.activities, t.participants, t.posts)
     if flows:
         paras.append(Para(sentence(f"Các chi bộ đã {flows}")))
     return paras
+
+
+def _completion_text(content: ReportContent) -> str:
+    t = content.totals
+    if t.completion is None:
+        return "Chưa có tỷ lệ hoàn thành vì chưa có nhiệm vụ nào được báo cáo"
+    return (f"Tỷ lệ hoàn thành bình quân các nhiệm vụ đạt {pct(t.completion)}"
+            f"{_completion_change(content)}")
 
 
 def _done_text(done: int) -> str:
@@ -467,7 +484,8 @@ def _strengths(content: ReportContent) -> list[str]:
         (best, value), _ = ranking
         among = "" if len(reported) == len(content.cell_figures) else " trong các chi bộ đã báo cáo"
         out.append(f"{best} có tỷ lệ hoàn thành cao nhất{among} ({pct(value)})")
-    if t.cells_total and t.cells_reported == t.cells_total and t.tasks_reported == t.tasks_assigned:
+    if t.tasks_assigned and t.cells_reported == t.cells_total \
+            and t.tasks_reported == t.tasks_assigned:
         out.append(f"{t.cells_reported}/{t.cells_total} chi bộ đã gửi báo cáo, đủ "
                    f"{t.tasks_reported}/{t.tasks_assigned} {TASK_UNIT} được giao")
     for record in content.reporting:
@@ -599,11 +617,13 @@ def _annex(content: ReportContent, number_line: str, issued_on: date | None) -> 
 
 def _task_table(content: ReportContent) -> Table:
     rows = []
-    for numeral, cell in zip(ROMAN, content.cells):
+    reported = {c.cell for c in content.cell_figures if c.has_report}
+    for i, cell in enumerate(content.cells, start=1):
         states = [s for s in content.annex if s.cell == cell]
-        reported = any(s.cell_reported for s in states)
-        note = "" if reported else f" ({NO_REPORT.lower()} trong kỳ)"
-        rows.append(Row((f"{numeral}. {cell.name}{note}",), group=True))
+        note = "" if cell in reported else f" ({NO_REPORT.lower()} trong kỳ)"
+        if not states:
+            note += f" ({NOT_ASSIGNED.lower()} nhiệm vụ trong phạm vi báo cáo)"
+        rows.append(Row((f"{roman(i)}. {cell.name}{note}",), group=True))
         for i, s in enumerate(states, start=1):
             role = Role.label_of(s.role, UNASSIGNED_ROLE)
             status = Status.label_of(s.status, NO_REPORT)
