@@ -27,6 +27,7 @@ SECTIONS = {
         ("upload", "Nạp báo cáo", ":material/upload_file:", Can.UPLOAD_OWN_CELL),
         ("history", "Lịch sử báo cáo", ":material/history:", Can.VIEW),
         ("export", "Xuất báo cáo họp", ":material/slideshow:", Can.EXPORT),
+        ("report", "Báo cáo kết quả", ":material/article:", Can.EXPORT),
         ("templates", "Mẫu báo cáo, nhắc nộp", ":material/description:", Can.VIEW),
     ],
     "Quản trị hệ thống": [

@@ -342,3 +342,15 @@ def progress_rows_within(store: Store, start, end, cells=None, areas=None) -> pd
           AND ($areas::VARCHAR[] IS NULL OR list_contains($areas::VARCHAR[], area_code))
         ORDER BY period_start, cell_code, task_code""",
         {"start": start, "end": end, "cells": cells, "areas": areas})
+
+
+def sample_within(store: Store, start, end, cells=None) -> bool:
+    """Whether any current submission whose period lies inside [start, end] (of these
+    cells) is sample data: what a document made from that scope must say of itself."""
+    df = _run(store, """
+        SELECT coalesce(bool_or(is_sample), false) AS is_sample FROM submissions
+        WHERE state = 'current' AND plan_code = $plan
+          AND period_start >= $start AND period_end <= $end
+          AND ($cells::VARCHAR[] IS NULL OR list_contains($cells::VARCHAR[], cell_code))""",
+        {"start": start, "end": end, "cells": cells})
+    return bool(df.iloc[0]["is_sample"])

@@ -65,6 +65,13 @@ class Plan:
     short_title: str
     organization: str
     report_deadline_day: int
+    # The committee's written report (dashboard.report): blank = a dotted blank to fill in.
+    superior_organization: str = ""
+    place: str = ""
+    recipients: tuple[str, ...] = ()
+    signer: str = ""
+    signer_title: str = "Bí thư"
+    report_symbol: str = "BC/ĐU"
 
 
 @dataclass(frozen=True)
@@ -144,7 +151,11 @@ def load_catalog(path: Path | str = DEFAULT_CATALOG) -> Catalog:
     plan = Plan(code=p["code"], number=p.get("number", ""), issued_on=p.get("issued_on", ""),
                 title=p["title"], short_title=p.get("short_title", p["title"]),
                 organization=p.get("organization", ""),
-                report_deadline_day=int(p.get("report_deadline_day", 5)))
+                report_deadline_day=int(p.get("report_deadline_day", 5)),
+                superior_organization=p.get("superior_organization", ""),
+                place=p.get("place", ""), recipients=tuple(p.get("recipients", ())),
+                signer=p.get("signer", ""), signer_title=p.get("signer_title") or "Bí thư",
+                report_symbol=p.get("report_symbol") or "BC/ĐU")
     cells = tuple(
         Cell(code=c["code"], name=c["name"], short_name=c.get("short_name", c["name"]),
              color=c.get("color") or _FALLBACK_COLORS[i % len(_FALLBACK_COLORS)],

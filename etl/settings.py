@@ -14,6 +14,8 @@ from typing import Mapping
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = PROJECT_ROOT / "data" / "progress.duckdb"
 DEFAULT_CATALOG = PROJECT_ROOT / "data" / "catalog.toml"
+# The office's restyled Word template for the committee's report; the built-in one when absent.
+DEFAULT_REPORT_TEMPLATE = PROJECT_ROOT / "data" / "mau-bao-cao-ket-qua.docx"
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,7 @@ class Settings:
     lock_wait_seconds: float = 30.0    # how long a connection waits for another process
     idle_minutes: float = 30.0         # a signed-in session ends after this much idleness
     log_path: Path | None = None       # the app's log file; default: beside the database
+    report_template_path: Path = DEFAULT_REPORT_TEMPLATE   # used when the file exists
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> "Settings":
@@ -37,6 +40,7 @@ class Settings:
             "lock_wait_seconds": ("PROGRESS_DB_LOCK_WAIT", float),
             "idle_minutes": ("PROGRESS_IDLE_MINUTES", float),
             "log_path": ("PROGRESS_LOG", Path),
+            "report_template_path": ("PROGRESS_REPORT_TEMPLATE", Path),
         }
         values = {name: kind(env[var]) for name, (var, kind) in read.items() if env.get(var)}
         values.update({k: (Path(v) if k.endswith("_path") else v)

@@ -16,9 +16,13 @@ VOCABULARY = ROOT / "etl" / "vocab.py"
 
 
 def string_constants(path: Path) -> list[str]:
-    """Every string literal of a module, f-string parts included."""
+    """Every whole string literal of a module (the text pieces of an f-string are words of
+    a sentence, not a label standing alone)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    return [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+    in_fstrings = {id(part) for node in ast.walk(tree) if isinstance(node, ast.JoinedStr)
+                   for part in node.values}
+    return [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant)
+            and isinstance(n.value, str) and id(n) not in in_fstrings]
 
 
 # "Chi bộ" (a role label) is also the plain noun every table heads its cell column with.

@@ -33,7 +33,7 @@ def expected_names() -> set[str]:
 @pytest.fixture(scope="module")
 def regenerated(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("samples")
-    result = subprocess.run([sys.executable, "-m", "etl", "samples", "--out", str(out)],
+    result = subprocess.run([sys.executable, "-m", "etl", "samples", "build", "--out", str(out)],
                             cwd=Path(__file__).resolve().parent.parent, capture_output=True,
                             text=True, encoding="utf-8", timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
