@@ -470,11 +470,13 @@ def _scan_ods_xml(stream, limits: Limits) -> dict[str, _Extent]:
 # BIFF records that hold a cell value: (row, column) are their first two 16-bit words.
 _BIFF_CELLS = {0x0006, 0x00FD, 0x0203, 0x0204, 0x0205, 0x027E, 0x00D6}
 _BIFF_MULRK, _BIFF_BOUNDSHEET, _BIFF_EOF, _BIFF_SST = 0x00BD, 0x0085, 0x000A, 0x00FC
+_BIFF_DIMENSIONS = 0x0200
 
 
 def _scan_xls(data: bytes, limits: Limits) -> dict[str, _Extent]:
-    """The cells of each sheet, from the BIFF records themselves (calamine ignores the
-    DIMENSIONS record and builds a range to the farthest cell). The compound file is
+    """The cells of each sheet, from the BIFF records themselves: calamine builds a range
+    to the farthest cell, and reserves room for the area the DIMENSIONS record claims
+    (a first row after the last one wraps around to billions). The compound file is
     opened by xlrd, which refuses a sector chain that loops (calamine follows it while
     memory lasts)."""
     import xlrd.compdoc
@@ -525,6 +527,9 @@ def _scan_biff_sheet(stream: bytes, offset: int, extent: _Extent, limits: Limits
     if offset >= len(stream):
         raise _corrupt()
     for kind, body in _biff_records(stream, offset):
+        if kind == _BIFF_DIMENSIONS:
+            _check_biff_dimensions(body, extent, limits)
+            continue
         if len(body) < 4 or (kind not in _BIFF_CELLS and kind != _BIFF_MULRK):
             continue
         row, column = struct.unpack_from("<HH", body)
@@ -535,6 +540,23 @@ def _scan_biff_sheet(stream: bytes, offset: int, extent: _Extent, limits: Limits
         elif kind == 0x0006 and len(body) >= 14 and body[6] == 2 and body[12:14] == b"\xff\xff":
             extent.errors[(row, column)] = _BIFF_ERRORS.get(body[8], "#N/A")   # FORMULA
     extent.check(limits)
+
+
+def _check_biff_dimensions(body: bytes, extent: _Extent, limits: Limits) -> None:
+    """The area calamine reserves: rows first..last-1, columns first..last-1."""
+    if len(body) == 14:
+        first_row, last_row, first_col, last_col = struct.unpack_from("<IIHH", body)
+    elif len(body) == 10:
+        first_row, last_row, first_col, last_col = struct.unpack_from("<HHHH", body)
+    else:
+        return
+    if last_row < 1 or last_col < 1:
+        return
+    if first_row >= last_row or first_col >= last_col:
+        raise _corrupt()
+    rows, columns = last_row - first_row, last_col - first_col
+    if rows > limits.max_sheet_rows or columns > limits.max_sheet_columns:
+        raise _too_large_sheet(f"Trang tính '{extent.name}'", limits, rows, columns)
 
 
 # -- reading ---------------------------------------------------------------------------
