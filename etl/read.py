@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import io
 import logging
 import re
@@ -264,10 +265,15 @@ def _tags(stream) -> Iterator[tuple[bool, bytes, bytes, bool, bytes]]:
 def _attr(attrs: bytes, name: bytes) -> bytes | None:
     """The value of attribute `name`, or None. A plain name matches any namespace
     prefix (`value-type`: `office:` or `calcext:`); a prefixed one only itself."""
-    prefix = rb"" if b":" in name else rb"(?:[\w.\-]+:)?"
-    m = re.search(rb"(?:^|\s)" + prefix + re.escape(name) + rb"\s*=\s*(?:\"([^\"]*)\"|'([^']*)')",
-                  attrs)
+    m = _attr_pattern(name).search(attrs)
     return None if m is None else (m[1] if m[1] is not None else m[2])
+
+
+@functools.cache
+def _attr_pattern(name: bytes) -> re.Pattern:
+    prefix = rb"" if b":" in name else rb"(?:[\w.\-]+:)?"
+    return re.compile(rb"(?:^|\s)" + prefix + re.escape(name)
+                      + rb"\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
 
 
 def _int_attr(attrs: bytes, name: bytes, default: int) -> int:
@@ -287,7 +293,8 @@ def _open_part(zf: zipfile.ZipFile, name: str):
 
 # -- xlsx ------------------------------------------------------------------------------
 
-_CELL_REF = re.compile(rb"\s*([A-Za-z]{1,4})(\d{1,9})\s*")
+# The `r` attribute of a cell: its column letters and row number.
+_CELL_REF = re.compile(rb"""(?:^|\s)r\s*=\s*["']\s*([A-Za-z]{1,4})(\d{1,9})\s*["']""")
 _MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
 
@@ -305,7 +312,8 @@ def _scan_xlsx(data: bytes, limits: Limits) -> dict[str, _Extent]:
                     continue
                 extent = _Extent(names.get(info.filename, ""))
                 with zf.open(info) as stream:
-                    _scan_sheet_xml(stream, percent_styles, extent, limits)
+                    _scan_sheet_xml(stream, percent_styles, extent)
+                extent.check(limits)   # after the whole sheet: the message gives its real size
                 found[extent.name] = extent
             return found
     except UnreadableFile:
@@ -332,39 +340,75 @@ def _check_shared_strings(zf: zipfile.ZipFile, limits: Limits) -> None:
                 return
 
 
-def _scan_sheet_xml(stream, percent_styles: set[int], extent: _Extent, limits: Limits) -> None:
+_SHEET_TAG = re.compile(rb"<(/?)(?:[\w.\-]+:)?(row|c)(?=[\s/>])([^<>]*?)(/?)>")
+_ERROR_VALUE = re.compile(rb"\s*(?:<(?:[\w.\-]+:)?f[\s>/][^<]*(?:</(?:[\w.\-]+:)?f>)?\s*)?"
+                          rb"<(?:[\w.\-]+:)?v>([^<]{0,64})<")
+
+
+def _scan_sheet_xml(stream, percent_styles: set[int], extent: _Extent) -> None:
     """Cell positions exactly as calamine assigns them: `<row r>` sets the row and
     `</row>` moves to the next; `<c r>` sets the column, a cell without `r` takes the
-    next one; a self-closing `<c/>` holds nothing and is skipped."""
-    row = column = 0
-    error_at = None
-    for is_end, name, attrs, closing, text in _tags(stream):
-        if name == b"row":
-            if is_end:
-                row, column = row + 1, 0
-            elif not closing:
-                row = _int_attr(attrs, b"r", row + 1) - 1
-        elif name == b"c" and not is_end and not closing:
-            at = _cell_position(attrs, row, column)
-            extent.reach(*at)
-            if extent.rows > limits.max_sheet_rows or extent.columns > limits.max_sheet_columns:
-                extent.check(limits)
-            style = _int_attr(attrs, b"s", -1)
-            if style in percent_styles:
+    next one; a self-closing `<c/>` holds nothing and is skipped. Only row and cell
+    tags are looked at, with as little work per cell as possible: a sheet of a million
+    cells takes about a second."""
+    row = column = last_row = last_column = 0
+    pending_error = None   # an error cell whose value lies past the end of the buffer
+    for buffer in _buffers(stream):
+        if pending_error is not None:
+            _note_error(extent, pending_error, buffer, 0)
+            pending_error = None
+        for m in _SHEET_TAG.finditer(buffer):
+            is_end, name, attrs, closing = m.groups()
+            if name == b"row":
+                if is_end:
+                    row, column = row + 1, 0
+                elif not closing:
+                    row = _int_attr(attrs, b"r", row + 1) - 1
+                continue
+            if is_end or closing:
+                continue
+            ref = _CELL_REF.search(attrs)
+            at = (int(ref[2]) - 1, _column_index(ref[1])) if ref else (row, column)
+            last_row, last_column = max(last_row, at[0] + 1), max(last_column, at[1] + 1)
+            if percent_styles and _int_attr(attrs, b"s", -1) in percent_styles:
                 extent.percent.add(at)
-            error_at = at if _attr(attrs, b"t") == b"e" else None
+            if b"t" in attrs and _attr(attrs, b"t") == b"e" and not _note_error(
+                    extent, at, buffer, m.end()):
+                pending_error = at
             column = at[1] + 1
-        elif name == b"v" and is_end and error_at is not None:
-            extent.errors[error_at] = _error_text(text)
-            error_at = None
+    extent.rows, extent.columns = last_row, last_column
 
 
-def _cell_position(attrs: bytes, row: int, column: int) -> tuple[int, int]:
-    ref = _attr(attrs, b"r")
-    m = _CELL_REF.fullmatch(ref) if ref is not None else None
-    if m is None:
-        return row, column
-    return int(m[2]) - 1, _column_number(m[1].upper()) - 1
+@functools.cache
+def _column_index(letters: bytes) -> int:
+    """0 for A, 25 for Z, 26 for AA."""
+    return _column_number(letters.upper()) - 1
+
+
+def _buffers(stream) -> Iterator[bytes]:
+    """The stream in pieces that end where a tag starts: no tag is cut in two."""
+    tail = b""
+    while chunk := stream.read(_CHUNK):
+        buffer = tail + chunk
+        cut = buffer.rfind(b"<")
+        cut = len(buffer) if cut < 0 else cut
+        if len(buffer) - cut > MAX_TAG_BYTES:
+            if buffer.find(b">", cut) < 0:
+                raise _corrupt()   # a "tag" longer than any real one
+            cut = len(buffer)      # a complete tag followed by long text: nothing to carry
+        tail = buffer[cut:]
+        yield buffer[:cut]
+    if tail:
+        yield tail
+
+
+def _note_error(extent: _Extent, at: tuple[int, int], buffer: bytes, start: int) -> bool:
+    """Record the error value written after a `t="e"` cell tag; False if it is not here."""
+    value = _ERROR_VALUE.match(buffer, start)
+    if value is None:
+        return False
+    extent.errors[at] = _error_text(value[1])
+    return True
 
 
 def _error_text(raw: bytes) -> str:
@@ -630,8 +674,9 @@ def _read_csv(data: bytes, file_name: str, limits: Limits) -> Sheet:
         delimiter = ";" if sample.count(";") > sample.count(",") else ","
     # Count lines before building rows: millions of tiny lines would cost gigabytes.
     # "\r" alone ends a line too (Excel's "CSV (Macintosh)").
-    lines = max(text.count("\n"), text.count("\r")) + 1
-    if lines > limits.max_sheet_rows + 1:
+    breaks = text.count("\n") + text.count("\r") - text.count("\r\n")
+    lines = breaks + (not text.endswith(("\n", "\r")))
+    if lines > limits.max_sheet_rows:
         raise _too_large_csv(lines)
     # newline="": the csv module itself recognises \n, \r\n and a lone \r.
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
