@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from etl import history, usecases
@@ -131,24 +132,30 @@ def _check_usage(parser, args, catalog) -> None:
 def _load(parser, args, store: Store) -> int:
     _check_usage(parser, args, store.catalog)
     actor, rejected = _actor(), 0
-    for chunk in _chunks(args.files):
-        checked = [usecases.check_path(store, actor, f, args.cell, args.period) for f in chunk]
-        accepted = [(r, d) for r, d in checked if r.ok]
-        dropped = dict(zip(map(id, (r for r, _ in accepted)),
-                           history.dropped_tasks(store, [r for r, _ in accepted])))
-        stored = {}
-        if accepted and not args.dry_run:
-            try:
-                outcomes = usecases.load_reports(store, actor, accepted)
-            except DatabaseBusy as exc:
-                print(f"✗ {exc}")
-                return EXIT_REJECTED
-            stored = {id(r): o for (r, _), o in zip(accepted, outcomes)}
-        for report, _ in checked:
-            outcome = stored.get(id(report))
-            failed = not report.ok or (outcome is not None and outcome.error)
-            rejected += bool(failed)
-            _print_result(report, outcome, args, [] if failed else dropped.get(id(report), []))
+
+    def check(path: str) -> tuple[FileReport, bytes]:
+        return usecases.check_path(store, actor, path, args.cell, args.period)
+
+    # One thread per parse worker: the files of a chunk are read side by side.
+    with ThreadPoolExecutor(max(1, store.settings.parse_workers)) as pool:
+        for chunk in _chunks(args.files):
+            checked = list(pool.map(check, chunk))
+            accepted = [(r, d) for r, d in checked if r.ok]
+            dropped = dict(zip(map(id, (r for r, _ in accepted)),
+                               history.dropped_tasks(store, [r for r, _ in accepted])))
+            stored = {}
+            if accepted and not args.dry_run:
+                try:
+                    outcomes = usecases.load_reports(store, actor, accepted)
+                except DatabaseBusy as exc:
+                    print(f"✗ {exc}")
+                    return EXIT_REJECTED
+                stored = {id(r): o for (r, _), o in zip(accepted, outcomes)}
+            for report, _ in checked:
+                outcome = stored.get(id(report))
+                failed = not report.ok or (outcome is not None and outcome.error)
+                rejected += bool(failed)
+                _print_result(report, outcome, args, [] if failed else dropped.get(id(report), []))
     accepted = len(args.files) - rejected
     verb = "hợp lệ" if args.dry_run else "đã nạp"
     print(f"Tổng: {accepted}/{len(args.files)} tệp {verb}, {rejected} tệp bị từ chối."
