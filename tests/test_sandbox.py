@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
+import time
 
 import pytest
 
@@ -57,7 +58,18 @@ def test_the_cpu_limit_is_per_job_not_per_worker(box):
 def test_a_worker_that_died_while_idle_is_replaced(box):
     pid = box.run(jobs.worker_pid, limits=LIMITS)
     os.kill(pid, signal.SIGKILL)
+    _wait_until_dead(pid)
     assert box.run(jobs.worker_pid, limits=LIMITS) != pid
+
+
+def _wait_until_dead(pid: int) -> None:
+    """Until the killed worker is a zombie waiting to be reaped (the kill is asynchronous)."""
+    for _ in range(500):
+        with open(f"/proc/{pid}/stat") as stat:
+            if stat.read().rsplit(")", 1)[1].split()[0] == "Z":
+                return
+        time.sleep(0.01)
+    pytest.fail(f"worker {pid} still alive")
 
 
 def test_threads_share_the_workers(box):
