@@ -73,7 +73,11 @@ class _Worker:
 
     def call(self, func: Callable, args: tuple, limits: Limits):
         """`func(*args)` in the worker; its value, or WorkerLimit."""
-        self.requests.send((func, args, limits))
+        try:
+            self.requests.send((func, args, limits))
+        except OSError:   # it died while reading the request
+            self.kill()
+            raise WorkerLimit(*self._death()[:2]) from None
         if not self.results.poll(limits.parse_wall_seconds):
             self.kill()
             raise WorkerLimit("wall", f"{limits.parse_wall_seconds:g} s")
