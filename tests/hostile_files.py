@@ -266,6 +266,14 @@ def truncated_resubmission() -> bytes:
     return b"\r\n".join(lines[:FIRST_TASK_ROW + 1]) + b"\r\n"
 
 
+# -- 10. smaller doors -------------------------------------------------------------------------
+
+def two_cells_in_header(second: str = "Chi bộ Kế hoạch - Khoa học") -> bytes:
+    """The VPCN report with a second `Chi bộ:` line above the table naming `second`."""
+    titles, _ = bf.default_titles()
+    return bf.xlsx(report(titles=titles + [["Chi bộ:", second]]))
+
+
 # -- 9. report text that Markdown would draw --------------------------------------------------
 
 MARKDOWN_TEXT = ("Khó khăn lớn\n===\n# Tiêu đề\n- mục một\n> trích dẫn\n[bấm vào](https://x.vn) "
@@ -433,6 +441,7 @@ CRAFTED: dict[str, Callable[[], bytes]] = {
     "7-space-in-number.xlsx": lambda: count_text("8 0"),
     "7-count-2-31.xlsx": lambda: count_text(2**31),
     "8-truncated-resubmission.csv": truncated_resubmission,
+    "10-two-cells-in-header.xlsx": two_cells_in_header,
 }
 
 

@@ -265,3 +265,14 @@ def test_8_the_command_line_warns_about_dropped_tasks(dry_run, tmp_path, db_path
     assert ("khôi phục báo cáo #1" in warning[0]) is not dry_run
     current = query(db_path, "SELECT row_count FROM submissions WHERE state = 'current'")
     assert current == ([(5,)] if dry_run else [(1,)])
+
+
+# -- 10. the loader's smaller doors ----------------------------------------------------------------
+
+def test_10_a_header_naming_two_different_cells_is_refused():
+    problem = only_error(load.validate_bytes(hf.two_cells_in_header(), "hai-chi-bo.xlsx"))
+    assert (problem.code, problem.row, problem.value) == ("cell_conflict", 6, "VPCN")
+    assert problem.message == ("Phần đầu báo cáo ghi hai chi bộ khác nhau: 'Chi bộ Kế hoạch - "
+                               "Khoa học' (dòng 4) và 'VPCN' (dòng 6).")
+    same = load.validate_bytes(hf.two_cells_in_header("VPCN"), "cung-chi-bo.xlsx")
+    assert same.ok, [p.as_text() for p in same.problems]
