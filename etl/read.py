@@ -226,40 +226,15 @@ def _too_large_sheet(where: str, limits: Limits, rows: int, columns: int | None 
         f"{limits.max_sheet_columns} cột) rồi gửi lại.", code="too_large")
 
 
-# -- a linear pass over XML tags ---------------------------------------------------------
+# -- linear passes over XML tags ---------------------------------------------------------
 #
 # Not an XML parser: calamine (quick-xml) forgives what a strict parser refuses (control
-# characters, junk after the root), and the pass must see every tag calamine acts on.
-# A tag cannot contain '<' or '>', so each match stops at the next one: linear time,
-# whatever the bytes (the old `<c\s([^>]*?)(?<!/)>` backtracked quadratically).
+# characters, junk after the root), and the passes must see every tag calamine acts on.
+# A tag cannot contain '<' or '>', so each pattern stops at the next one: linear time,
+# whatever the bytes (the old `<c\s([^>]*?)(?<!/)>` backtracked quadratically). Only
+# the tags that matter are matched, so a sheet of a million cells takes about a second.
 
-_TAG = re.compile(rb"<(/?)(?:[A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)([^<>]*?)(/?)>")
 _CHUNK = 1 << 20
-
-
-def _tags(stream) -> Iterator[tuple[bool, bytes, bytes, bool, bytes]]:
-    """(is an end tag, local name, attributes, is self-closing, text before the tag)
-    for each tag of a streamed XML part. Text is kept only within one chunk or a short
-    carry-over: callers use it for short values (an error cell's `#N/A`)."""
-    tail = b""
-    while True:
-        chunk = stream.read(_CHUNK)
-        buffer = tail + chunk
-        done = 0
-        for m in _TAG.finditer(buffer):
-            yield m[1] == b"/", m[2], m[3], m[4] == b"/", buffer[done:m.start()]
-            done = m.end()
-        if not chunk:
-            return
-        start = buffer.rfind(b"<", done)
-        if len(buffer) - done <= 4096:
-            tail = buffer[done:]
-        elif start >= 0 and buffer.find(b">", start) < 0:   # a tag cut by the chunk's end
-            tail = buffer[start:]
-        else:
-            tail = b""
-        if len(tail) > MAX_TAG_BYTES:
-            raise _corrupt()
 
 
 def _attr(attrs: bytes, name: bytes) -> bytes | None:
@@ -282,13 +257,6 @@ def _int_attr(attrs: bytes, name: bytes, default: int) -> int:
         return default
     m = re.fullmatch(rb"\s*(\d{1,12})\s*", value)
     return int(m[1]) if m else default
-
-
-def _open_part(zf: zipfile.ZipFile, name: str):
-    try:
-        return zf.open(name)
-    except KeyError:
-        return None
 
 
 # -- xlsx ------------------------------------------------------------------------------
@@ -322,21 +290,30 @@ def _scan_xlsx(data: bytes, limits: Limits) -> dict[str, _Extent]:
         raise _corrupt() from exc
 
 
+_SST_TAG = re.compile(rb"<(?:[\w.\-]+:)?sst(\s[^<>]*)?>")
+
+
+def _too_many_strings(announced: int) -> UnreadableFile:
+    return UnreadableFile(
+        f"Tệp khai báo {announced} chuỗi ký tự: quá lớn đối với một báo cáo.",
+        "Mở tệp trong Excel, chép bảng báo cáo sang tệp mới theo mẫu, lưu lại rồi gửi lại.",
+        code="too_large")
+
+
 def _check_shared_strings(zf: zipfile.ZipFile, limits: Limits) -> None:
     """calamine reserves room for the count the shared-string table announces: a
     claimed 2 billion strings would cost gigabytes before the first one is read."""
-    stream = _open_part(zf, "xl/sharedStrings.xml")
-    if stream is None:
+    try:
+        stream = zf.open("xl/sharedStrings.xml")
+    except KeyError:
         return
     with stream:
-        for is_end, name, attrs, _, _ in _tags(stream):
-            if name == b"sst" and not is_end:
+        for buffer in _buffers(stream):
+            if table := _SST_TAG.search(buffer):
+                attrs = table[1] or b""
                 announced = max(_int_attr(attrs, b"uniqueCount", 0), _int_attr(attrs, b"count", 0))
                 if announced > limits.max_sheet_rows * limits.max_sheet_columns:
-                    raise UnreadableFile(
-                        f"Tệp khai báo {announced} chuỗi ký tự: quá lớn đối với một báo cáo.",
-                        "Mở tệp trong Excel, chép bảng báo cáo sang tệp mới theo mẫu, lưu lại "
-                        "rồi gửi lại.", code="too_large")
+                    raise _too_many_strings(announced)
                 return
 
 
@@ -355,7 +332,7 @@ def _scan_sheet_xml(stream, percent_styles: set[int], extent: _Extent) -> None:
     pending_error = None   # an error cell whose value lies past the end of the buffer
     for buffer in _buffers(stream):
         if pending_error is not None:
-            _note_error(extent, pending_error, buffer, 0)
+            _note_error(extent, pending_error, _ERROR_VALUE.match(buffer))
             pending_error = None
         for m in _SHEET_TAG.finditer(buffer):
             is_end, name, attrs, closing = m.groups()
@@ -373,7 +350,7 @@ def _scan_sheet_xml(stream, percent_styles: set[int], extent: _Extent) -> None:
             if percent_styles and _int_attr(attrs, b"s", -1) in percent_styles:
                 extent.percent.add(at)
             if b"t" in attrs and _attr(attrs, b"t") == b"e" and not _note_error(
-                    extent, at, buffer, m.end()):
+                    extent, at, _ERROR_VALUE.match(buffer, m.end())):
                 pending_error = at
             column = at[1] + 1
     extent.rows, extent.columns = last_row, last_column
@@ -402,9 +379,9 @@ def _buffers(stream) -> Iterator[bytes]:
         yield tail
 
 
-def _note_error(extent: _Extent, at: tuple[int, int], buffer: bytes, start: int) -> bool:
-    """Record the error value written after a `t="e"` cell tag; False if it is not here."""
-    value = _ERROR_VALUE.match(buffer, start)
+def _note_error(extent: _Extent, at: tuple[int, int], value: re.Match | None) -> bool:
+    """Record the error value that follows an error cell's tag; False if the buffer
+    ended before it (it is then at the start of the next one)."""
     if value is None:
         return False
     extent.errors[at] = _error_text(value[1])
@@ -462,50 +439,58 @@ def _scan_ods(data: bytes, limits: Limits) -> dict[str, _Extent]:
     million times (calamine expands the repeats of a value), an empty repeat is not."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf, zf.open("content.xml") as stream:
-            return _scan_ods_xml(stream, limits)
-    except UnreadableFile:
-        raise
+            found = _scan_ods_xml(stream)
     except Exception as exc:
         raise _corrupt() from exc
+    for extent in found.values():
+        extent.check(limits)
+    return found
 
 
-def _scan_ods_xml(stream, limits: Limits) -> dict[str, _Extent]:
+_ODS_TAG = re.compile(rb"<(/?)(?:[\w.\-]+:)?(table|table-row|table-cell|covered-table-cell)"
+                      rb"(?=[\s/>])([^<>]*?)(/?)>")
+_ODS_ERROR_VALUE = re.compile(rb"\s*<(?:[\w.\-]+:)?p(?:\s[^<>]*)?>([^<]{0,64})<")
+
+
+def _scan_ods_xml(stream) -> dict[str, _Extent]:
     found: dict[str, _Extent] = {}
     extent = None
-    row = column = 0
-    row_repeat = 1
+    row = column = row_repeat = 0
     row_has_value = False
-    error_at = None
-    for is_end, name, attrs, closing, text in _tags(stream):
-        if name == b"table" and not is_end and not closing:
-            extent = _Extent((_attr(attrs, b"name") or b"").decode("utf-8", "replace"))
-            found[extent.name] = extent
-            row = 0
-        elif extent is None:
-            continue
-        elif name == b"table-row" and not is_end:
-            row_repeat, column, row_has_value = _int_attr(attrs, b"number-rows-repeated", 1), 0, False
-            if closing:
+    pending_error = None   # an error cell whose text lies past the end of the buffer
+    for buffer in _buffers(stream):
+        if pending_error is not None:
+            _note_error(extent, pending_error, _ODS_ERROR_VALUE.match(buffer))
+            pending_error = None
+        for m in _ODS_TAG.finditer(buffer):
+            is_end, name, attrs, closing = m.groups()
+            if name == b"table":
+                if not is_end and not closing:
+                    extent = _Extent((_attr(attrs, b"name") or b"").decode("utf-8", "replace"))
+                    found[extent.name] = extent
+                    row = 0
+            elif extent is None:
+                continue
+            elif name == b"table-row" and not is_end:
+                row_repeat, column, row_has_value = _int_attr(attrs, b"number-rows-repeated", 1), 0, False
+                if closing:
+                    row += row_repeat
+            elif name == b"table-row":
+                if row_has_value:
+                    extent.reach(row + row_repeat - 1, extent.columns - 1)
                 row += row_repeat
-        elif name == b"table-row" and is_end:
-            if row_has_value:
-                extent.reach(row + row_repeat - 1, extent.columns - 1)
-            row += row_repeat
-            extent.check(limits)
-        elif name in (b"table-cell", b"covered-table-cell") and not is_end:
-            repeat = _int_attr(attrs, b"number-columns-repeated", 1)
-            if not closing or _attr(attrs, b"value-type") is not None:
-                row_has_value = True
-                extent.reach(row, column + repeat - 1)
-                extent.check(limits)
-                if _attr(attrs, b"office:value-type") == b"percentage":
-                    extent.percent.update((row + dr, column + dc) for dr in range(min(row_repeat, 100))
-                                          for dc in range(min(repeat, 100)))
-                error_at = (row, column) if _attr(attrs, b"calcext:value-type") == b"error" else None
-            column += repeat
-        elif name == b"p" and is_end and error_at is not None:
-            extent.errors[error_at] = _error_text(text)
-            error_at = None
+            elif not is_end:
+                repeat = _int_attr(attrs, b"number-columns-repeated", 1)
+                if not closing or _attr(attrs, b"value-type") is not None:
+                    row_has_value = True
+                    extent.reach(row, column + repeat - 1)
+                    if _attr(attrs, b"office:value-type") == b"percentage":
+                        extent.percent.update((row + dr, column + dc) for dr in range(min(row_repeat, 100))
+                                              for dc in range(min(repeat, 100)))
+                    if _attr(attrs, b"calcext:value-type") == b"error" and not _note_error(
+                            extent, (row, column), _ODS_ERROR_VALUE.match(buffer, m.end())):
+                        pending_error = (row, column)
+                column += repeat
     return found
 
 
@@ -560,10 +545,7 @@ def _xls_sheets(stream: bytes, limits: Limits) -> list[tuple[str, int]]:
         elif kind == _BIFF_SST and len(body) >= 8:
             announced = max(struct.unpack_from("<II", body))
             if announced > limits.max_sheet_rows * limits.max_sheet_columns:
-                raise UnreadableFile(
-                    f"Tệp khai báo {announced} chuỗi ký tự: quá lớn đối với một báo cáo.",
-                    "Mở tệp trong Excel, chép bảng báo cáo sang tệp mới theo mẫu, lưu lại "
-                    "rồi gửi lại.", code="too_large")
+                raise _too_many_strings(announced)
     return sheets
 
 

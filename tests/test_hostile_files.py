@@ -47,14 +47,18 @@ def test_1_a_file_that_made_the_scan_backtrack_is_read_like_any_other():
                                                              "NV5.2"]
 
 
-def test_1_the_tag_scan_does_work_proportional_to_the_file():
-    """The scan's tokenizer on a pathological stream: every `<c ` is seen once, none is
-    matched as a tag, and nothing is carried from one chunk to the next beyond one tag."""
+def test_1_the_scan_reads_broken_tags_as_nothing_and_carries_no_more_than_a_tag():
+    """The sheet scan on the pathological stream, over several read chunks: no `<c ` is
+    taken for a cell, and a chunk ends where a tag starts, never where text does."""
     import io
 
-    stream = io.BytesIO(b"<row>" + b"<c " * 400_000 + b"</row>")
-    tags = [(end, name) for end, name, *_ in read._tags(stream)]
-    assert tags == [(False, b"row"), (True, b"row")]
+    xml = b"<row>" + b"<c " * 1_000_000 + b'</row><row><c r="B2"><v>1</v></c></row>'
+    extent = read._Extent("x")
+    read._scan_sheet_xml(io.BytesIO(xml), set(), extent)
+    assert (extent.rows, extent.columns) == (2, 2)
+    pieces = list(read._buffers(io.BytesIO(xml)))
+    assert b"".join(pieces) == xml and len(pieces) >= 3
+    assert all(p.startswith(b"<") for p in pieces)
 
 
 # -- 2. sizes counted before any range is built -----------------------------------------------
