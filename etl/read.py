@@ -329,11 +329,11 @@ def _scan_sheet_xml(stream, percent_styles: set[int], extent: _Extent) -> None:
     tags are looked at, with as little work per cell as possible: a sheet of a million
     cells takes about a second."""
     row = column = last_row = last_column = 0
-    pending_error = None   # an error cell whose value lies past the end of the buffer
+    pending = None   # (error cell, what follows its tag) when the buffer ended before its value
     for buffer in _buffers(stream):
-        if pending_error is not None:
-            _note_error(extent, pending_error, _ERROR_VALUE.match(buffer))
-            pending_error = None
+        if pending is not None:
+            _note_error(extent, pending[0], _ERROR_VALUE.match(pending[1] + buffer[:4096]))
+            pending = None
         for m in _SHEET_TAG.finditer(buffer):
             is_end, name, attrs, closing = m.groups()
             if name == b"row":
@@ -351,7 +351,7 @@ def _scan_sheet_xml(stream, percent_styles: set[int], extent: _Extent) -> None:
                 extent.percent.add(at)
             if b"t" in attrs and _attr(attrs, b"t") == b"e" and not _note_error(
                     extent, at, _ERROR_VALUE.match(buffer, m.end())):
-                pending_error = at
+                pending = at, buffer[m.end():]
             column = at[1] + 1
     extent.rows, extent.columns = last_row, last_column
 
@@ -381,7 +381,7 @@ def _buffers(stream) -> Iterator[bytes]:
 
 def _note_error(extent: _Extent, at: tuple[int, int], value: re.Match | None) -> bool:
     """Record the error value that follows an error cell's tag; False if the buffer
-    ended before it (it is then at the start of the next one)."""
+    ended before it (the caller then tries again with the next buffer)."""
     if value is None:
         return False
     extent.errors[at] = _error_text(value[1])
@@ -457,11 +457,11 @@ def _scan_ods_xml(stream) -> dict[str, _Extent]:
     extent = None
     row = column = row_repeat = 0
     row_has_value = False
-    pending_error = None   # an error cell whose text lies past the end of the buffer
+    pending = None   # (error cell, what follows its tag) when the buffer ended before its text
     for buffer in _buffers(stream):
-        if pending_error is not None:
-            _note_error(extent, pending_error, _ODS_ERROR_VALUE.match(buffer))
-            pending_error = None
+        if pending is not None:
+            _note_error(extent, pending[0], _ODS_ERROR_VALUE.match(pending[1] + buffer[:4096]))
+            pending = None
         for m in _ODS_TAG.finditer(buffer):
             is_end, name, attrs, closing = m.groups()
             if name == b"table":
@@ -489,7 +489,7 @@ def _scan_ods_xml(stream) -> dict[str, _Extent]:
                                               for dc in range(min(repeat, 100)))
                     if _attr(attrs, b"calcext:value-type") == b"error" and not _note_error(
                             extent, (row, column), _ODS_ERROR_VALUE.match(buffer, m.end())):
-                        pending_error = (row, column)
+                        pending = (row, column), buffer[m.end():]
                 column += repeat
     return found
 

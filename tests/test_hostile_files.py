@@ -217,6 +217,23 @@ def test_7_every_excel_error_in_an_xls_is_recognised(error):
     assert (problem.code, problem.value) == ("excel_error", error)
 
 
+@pytest.mark.parametrize("pad", range(0, 70, 3))
+def test_7_error_values_are_found_wherever_a_read_chunk_ends(pad, monkeypatch):
+    """With 64-byte chunks, the error cell and its value fall on every side of a chunk's end."""
+    import io
+
+    monkeypatch.setattr(read, "_CHUNK", 64)
+    sheet = (b'<row r="1">' + b" " * pad + b'<c r="B1" t="e"><f>1/0</f><v>#DIV/0!</v></c></row>'
+             b'<row r="2"><c r="A2" t="e"><v>#N/A</v></c></row>')
+    extent = read._Extent("x")
+    read._scan_sheet_xml(io.BytesIO(sheet), set(), extent)
+    assert extent.errors == {(0, 1): "#DIV/0!", (1, 0): "#N/A"}
+    content = (b'<table:table table:name="S"><table:table-row>' + b" " * pad
+               + b'<table:table-cell office:value-type="string" calcext:value-type="error">'
+                 b'<text:p>#REF!</text:p></table:table-cell></table:table-row></table:table>')
+    assert read._scan_ods_xml(io.BytesIO(content))["S"].errors == {(0, 0): "#REF!"}
+
+
 def test_7_a_space_inside_a_number_is_refused_not_guessed():
     problem = only_error(load.validate_bytes(hf.count_text("8 0"), "so.xlsx"))
     assert (problem.code, problem.row, problem.value) == ("bad_count", 11, "8 0")
