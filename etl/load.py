@@ -76,6 +76,13 @@ def validate_bytes(data: bytes, file_name: str, cell: str | None = None,
                                           allowed_cells, limits, limits=limits)
     except WorkerLimit as exc:
         return FileReport.refused(data, file_name, *_stopped(exc, limits))
+    except Exception:  # no worker could be started, or a bug here: this file only
+        log.exception("checking %s failed outside the parse worker", file_name)
+        return FileReport.refused(data, file_name, _PROGRAM_ERROR, _PROGRAM_ERROR_HINT, "internal")
+
+
+_PROGRAM_ERROR = "Không kiểm tra được tệp do lỗi chương trình."
+_PROGRAM_ERROR_HINT = "Gửi tệp này cho người quản trị hệ thống; các tệp khác vẫn nạp được."
 
 
 def _stopped(exc: WorkerLimit, limits: Limits) -> tuple[str, str, str]:
@@ -91,8 +98,7 @@ def _stopped(exc: WorkerLimit, limits: Limits) -> tuple[str, str, str]:
                 "một báo cáo tiến độ.", hint, "too_slow")
     if exc.kind == "error":
         log.error("checking a file failed inside the parse worker:\n%s", exc.detail)
-        return ("Không kiểm tra được tệp do lỗi chương trình.",
-                "Gửi tệp này cho người quản trị hệ thống; các tệp khác vẫn nạp được.", "internal")
+        return (_PROGRAM_ERROR, _PROGRAM_ERROR_HINT, "internal")
     return ("Tệp bị hỏng: trình đọc bảng tính dừng bất thường khi mở tệp.", hint, "corrupt")
 
 
@@ -105,7 +111,10 @@ def validate_path(path: Path | str, cell: str | None = None, period: str | None 
         size = path.stat().st_size
         if size > limits.max_upload_bytes:   # a 2 GB file is never read into memory
             error = too_large_file(size, limits)
-            return FileReport.refused(b"", path.name, error.message, error.hint, error.code), b""
+            report = FileReport(display_name(path.name), "", size)
+            report.problems.append(Problem(ERROR, SCHEMA, report.file_name, error.message,
+                                           error.hint, code=error.code))
+            return report, b""
         data = path.read_bytes()
     except OSError as exc:
         reason = {FileNotFoundError: "Không tìm thấy tệp", IsADirectoryError: "Đây là thư mục, không phải tệp",
