@@ -141,16 +141,16 @@ def _load(parser, args, store: Store) -> int:
         for chunk in _chunks(args.files):
             checked = list(pool.map(check, chunk))
             accepted = [(r, d) for r, d in checked if r.ok]
-            dropped = dict(zip(map(id, (r for r, _ in accepted)),
-                               history.dropped_tasks(store, [r for r, _ in accepted])))
             stored = {}
-            if accepted and not args.dry_run:
-                try:
+            try:
+                dropped = dict(zip(map(id, (r for r, _ in accepted)),
+                                   history.dropped_tasks(store, [r for r, _ in accepted])))
+                if accepted and not args.dry_run:
                     outcomes = usecases.load_reports(store, actor, accepted)
-                except DatabaseBusy as exc:
-                    print(f"✗ {exc}")
-                    return EXIT_REJECTED
-                stored = {id(r): o for (r, _), o in zip(accepted, outcomes)}
+                    stored = {id(r): o for (r, _), o in zip(accepted, outcomes)}
+            except DatabaseBusy as exc:
+                print(f"✗ {exc}")
+                return EXIT_REJECTED
             for report, _ in checked:
                 outcome = stored.get(id(report))
                 failed = not report.ok or (outcome is not None and outcome.error)

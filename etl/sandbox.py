@@ -18,6 +18,7 @@ files so a file costs a round trip, not a start-up.
 from __future__ import annotations
 
 import atexit
+import json
 import logging
 import os
 import resource
@@ -30,6 +31,7 @@ from multiprocessing.connection import Connection
 from typing import Callable
 
 from etl.read import Limits
+from etl.settings import PROJECT_ROOT
 
 log = logging.getLogger(__name__)
 
@@ -51,14 +53,14 @@ class _Worker:
     def __init__(self):
         request_r, request_w = os.pipe()
         result_r, result_w = os.pipe()
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p),
-                   RUST_BACKTRACE="0")
         try:
-            # Its output goes nowhere: calamine prints Rust panics and abort notes there.
+            # It imports what this process can (sys.path) and writes nowhere: calamine
+            # prints Rust panics and abort notes on its output.
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "etl.sandbox", str(request_r), str(result_w)],
-                pass_fds=(request_r, result_w), stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+                [sys.executable, "-m", "etl.sandbox", str(request_r), str(result_w),
+                 json.dumps(sys.path)],
+                pass_fds=(request_r, result_w), cwd=PROJECT_ROOT, stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         finally:
             os.close(request_r)
             os.close(result_w)
@@ -194,10 +196,17 @@ def _serve(requests: Connection, results: Connection) -> None:
             outcome = ("error", traceback.format_exc(limit=-8))
         finally:
             _unlimit()
-        retire = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss > RETIRE_RSS_MB * 1024
+        retire = _resident_mb() > RETIRE_RSS_MB
         results.send((*outcome, retire))
         if retire:
             return
+
+
+def _resident_mb() -> float:
+    """Resident memory now (not ru_maxrss: Linux carries it over from the process that
+    started this one, so a worker started by a big server would look big at once)."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 def _limit(limits: Limits) -> None:
@@ -214,6 +223,7 @@ def _unlimit() -> None:
 
 
 if __name__ == "__main__":
+    sys.path[:] = json.loads(sys.argv[3])
     import etl.validate  # noqa: F401  (the parsers, imported once per worker)
 
     _serve(Connection(int(sys.argv[1]), writable=False), Connection(int(sys.argv[2]), readable=False))

@@ -21,6 +21,17 @@ def hog_memory(mb: int) -> int:
     return len(held)
 
 
+_held: list[bytearray] = []
+
+
+def hold_memory(mb: int) -> int:
+    """Keep `mb` megabytes resident after the job; the worker's pid."""
+    block = bytearray(mb * 1024 * 1024)
+    block[::4096] = b"x" * len(block[::4096])
+    _held.append(block)
+    return os.getpid()
+
+
 def spin() -> None:
     while True:
         pass

@@ -59,6 +59,21 @@ def test_the_cpu_limit_is_per_job_not_per_worker(box):
     assert len(pids) == 1
 
 
+def test_a_worker_started_by_a_big_process_is_kept(box):
+    """Linux carries ru_maxrss over from the process that starts a worker: a worker of a
+    big server must still be judged by its own memory, and kept between files."""
+    ballast = bytearray(400 * 1024 * 1024)
+    ballast[::4096] = b"x" * len(ballast[::4096])      # resident, not just reserved
+    pids = {box.run(jobs.worker_pid, limits=LIMITS) for _ in range(3)}
+    del ballast
+    assert len(pids) == 1
+
+
+def test_a_worker_that_grew_is_replaced_after_its_file(box):
+    first = box.run(jobs.hold_memory, 300, limits=read.Limits())
+    assert box.run(jobs.worker_pid, limits=LIMITS) != first
+
+
 def test_a_worker_that_died_while_idle_is_replaced(box):
     pid = box.run(jobs.worker_pid, limits=LIMITS)
     os.kill(pid, signal.SIGKILL)
