@@ -17,7 +17,7 @@ import time
 import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pyarrow as pa
@@ -27,7 +27,7 @@ from etl.catalog import Catalog, get_catalog
 from etl.fields import COUNT, PERCENT, ROW_COLUMNS, VALUE_FIELDS
 from etl.parse import SheetReport, parse_sheet
 from etl.periods import from_key
-from etl.problems import ERROR, SCHEMA, Problem
+from etl.problems import DATA, ERROR, SCHEMA, WARNING, Problem
 from etl.read import Limits, UnreadableFile, read_sheets
 from etl.store import DatabaseBusy, Store, insert_rows, transaction
 from etl.vocab import AuditAction, LoadOutcome, SubmissionEvent, SubmissionState
@@ -86,11 +86,12 @@ class StoreOutcome:
 def validate_bytes(data: bytes, file_name: str, cell: str | None = None,
                    period: str | None = None, catalog: Catalog | None = None,
                    allowed_cells: Collection[str] | None = None,
-                   limits: Limits | None = None) -> FileReport:
+                   limits: Limits | None = None, today: date | None = None) -> FileReport:
     """Everything wrong with a report file, and what it holds. Writes nothing.
 
     `allowed_cells`: the cells the person loading may report for (a cell's secretary:
-    their own); a sheet of another cell is an error. None means any cell."""
+    their own); a sheet of another cell is an error. None means any cell. `today`: for
+    "this period has not started yet" (None: the real today)."""
     catalog = catalog or get_catalog()
     file_name = display_name(file_name)
     report = FileReport(file_name, hashlib.sha256(data).hexdigest(), len(data))
@@ -114,7 +115,21 @@ def validate_bytes(data: bytes, file_name: str, cell: str | None = None,
             "python -m etl template.", code="no_table"))
     _check_sheets_distinct(report)
     _check_allowed(report, allowed_cells)
+    _check_period_started(report, today or date.today())
     return report
+
+
+def _check_period_started(report: FileReport, today: date) -> None:
+    """A report for a period that has not begun is most likely a typo (Tháng 12 for
+    Tháng 11): accepted, with a warning that says what to check."""
+    for sheet in report.sheets:
+        if sheet.period and from_key(sheet.period).start > today:
+            report.problems.append(Problem(
+                WARNING, DATA, report.file_name,
+                f"Kỳ báo cáo {sheet.period_label} chưa bắt đầu (hôm nay là "
+                f"{today:%d/%m/%Y}); báo cáo vẫn được nhận.",
+                "Nếu ghi nhầm kỳ, sửa ô 'Kỳ báo cáo' trong tệp (hoặc chọn lại kỳ) rồi nạp lại.",
+                sheet.sheet, code="period_not_started"))
 
 
 def _check_allowed(report: FileReport, allowed_cells: Collection[str] | None) -> None:
