@@ -53,15 +53,12 @@ def sets_differ(comparison: dict) -> bool:
     return bool(comparison["only_now"] or comparison["only_before"])
 
 
-def change_note(comparison: dict, previous_label: str) -> str:
-    """Under the change: against what, and on which cells when the two periods' differ."""
+def change_note(comparison: dict) -> str:
+    """Under the change, in a few words (a tile is narrow; the sentence under the tiles
+    says it in full): on which cells, when the two periods' differ."""
     if comparison["cells_in_both"] == 0:
-        if comparison["only_before"]:
-            return f"không so sánh được với {previous_label}"
-        return f"{previous_label} chưa có số liệu"
-    if sets_differ(comparison):
-        return f"so với {previous_label}, cùng {comparison['cells_in_both']} chi bộ"
-    return f"so với {previous_label}"
+        return "không so sánh được" if comparison["only_before"] else ""
+    return f"cùng {comparison['cells_in_both']} chi bộ" if sets_differ(comparison) else ""
 
 
 def latest_source(now: pd.Series) -> str | None:
@@ -72,12 +69,13 @@ def latest_source(now: pd.Series) -> str | None:
     return max((str(k) for k in keys), key=lambda k: (P.from_key(k).end, P.from_key(k).start))
 
 
-def stock_note(now: pd.Series, scope: Scope) -> str:
-    """For a quarter, half-year or year: the figure is the end-of-period state."""
+def stock_note(now: pd.Series, scope: Scope, short: bool = False) -> str:
+    """For a quarter, half-year or year: the figure is the end-of-period state (`short`:
+    without the month, for a narrow tile)."""
     if _is_month(scope):
         return ""
     latest = latest_source(now)
-    return f"{END_OF_PERIOD}, đến {fmt.period(latest)}" if latest else END_OF_PERIOD
+    return END_OF_PERIOD if short or not latest else f"{END_OF_PERIOD}, đến {fmt.period(latest)}"
 
 
 def overview_tiles(now: pd.Series, comparison: dict, open_obstacles: int,
@@ -85,11 +83,11 @@ def overview_tiles(now: pd.Series, comparison: dict, open_obstacles: int,
     """The five tiles on top of Tổng quan (a row of queries.overall for the period, and
     queries.comparison against the period before)."""
     previous = fmt.period(scope.previous())
-    change = " · ".join(n for n in (stock_note(now, scope), change_note(comparison, previous)) if n)
+    note = " · ".join(n for n in (stock_note(now, scope, short=True), change_note(comparison)) if n)
     return [
         Tile("Tỷ lệ hoàn thành", fmt.pct_or_no_report(now["completion"]),
-             completion_change(comparison), HELP_COMPLETION + "\n\n" + DEFINITIONS["change"],
-             change),
+             completion_change(comparison),
+             f"{HELP_COMPLETION}\n\nSo với {previous}: {DEFINITIONS['change']}", note),
         Tile("Nhiệm vụ hoàn thành", f"{_count(now['tasks_done'])}/{_count(now['tasks_assigned'])}",
              help=DEFINITIONS["task_pairs"], note=TASK_PAIRS),
         Tile("Chi bộ đã báo cáo", f"{_count(now['cells_reported'])}/{_count(now['cells_total'])}",

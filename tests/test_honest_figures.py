@@ -160,7 +160,7 @@ def test_change_compares_the_cells_reported_in_both_periods(change_db):
     completion = metric(at, "Tỷ lệ hoàn thành")
     assert completion.value == "70%"
     assert completion.proto.delta == "+10 điểm %"
-    assert completion.proto.delta_description == "so với Tháng 8/2026, cùng 1 chi bộ"
+    assert completion.proto.delta_description == "cùng 1 chi bộ"
     said = " ".join(c.value for c in at.caption)
     assert ("Thay đổi so với Tháng 8/2026 chỉ tính 1 chi bộ có số liệu ở cả hai kỳ" in said
             and "chỉ có số liệu Tháng 8/2026: Kế hoạch - Khoa học" in said)
@@ -169,7 +169,7 @@ def test_change_compares_the_cells_reported_in_both_periods(change_db):
 def test_same_cells_need_no_remark(change_db):
     compared = {"completion_now": 60.0, "completion_before": 50.0, "cells_in_both": 2,
                 "only_now": [], "only_before": []}
-    assert kpis.change_note(compared, "Tháng 8/2026") == "so với Tháng 8/2026"
+    assert kpis.change_note(compared) == ""
     assert kpis.completion_change(compared) == "+10 điểm %"
 
 
@@ -188,7 +188,7 @@ def test_quarter_tiles_say_they_are_the_latest_months_stock(change_db):
     completion = metric(at, "Tỷ lệ hoàn thành")
     # Each cell's latest report in the quarter: VPCN 50 (Sep), KHKH 10 (Aug), CDS 90 (Sep)
     assert completion.value == "50%"
-    assert completion.proto.delta_description.startswith("cuối kỳ, đến Tháng 9/2026")
+    assert completion.proto.delta_description.startswith("cuối kỳ")
     assert any("Số liệu Quý III/2026 là số liệu cuối kỳ" in c.value for c in at.caption)
     at = open_page("pages/overview.py")
     assert not metric(at, "Tỷ lệ hoàn thành").proto.delta_description.startswith("cuối kỳ")
