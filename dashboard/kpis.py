@@ -17,7 +17,8 @@ from etl import periods as P
 from etl.vocab import Grain
 
 # What the task tiles count: one task assigned to one cell (the plan's 13 tasks are
-# assigned 30 times), so "8/30" never reads as 30 tasks.
+# assigned 30 times), so "8/30" never reads as 30 tasks. "lượt" comes first: a narrow
+# tile cuts the note's end, and the sentence under the tiles says it in full.
 TASK_PAIRS = "lượt chi bộ × nhiệm vụ"
 END_OF_PERIOD = "cuối kỳ"
 
