@@ -15,7 +15,7 @@ import logging
 import time
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pyarrow as pa
@@ -24,7 +24,7 @@ from etl import archive, audit, sandbox
 from etl.catalog import Catalog, get_catalog
 from etl.fields import COUNT, PERCENT, ROW_COLUMNS, VALUE_FIELDS
 from etl.periods import from_key
-from etl.problems import ERROR, SCHEMA, Problem
+from etl.problems import DATA, ERROR, SCHEMA, WARNING, Problem
 from etl.read import Limits, too_large_file
 from etl.sandbox import WorkerLimit
 from etl.store import DatabaseBusy, Store, insert_rows, transaction
@@ -59,26 +59,42 @@ class StoreOutcome:
 def validate_bytes(data: bytes, file_name: str, cell: str | None = None,
                    period: str | None = None, catalog: Catalog | None = None,
                    allowed_cells: Collection[str] | None = None,
-                   limits: Limits | None = None) -> FileReport:
+                   limits: Limits | None = None, today: date | None = None) -> FileReport:
     """Everything wrong with a report file, and what it holds. Writes nothing.
 
     The file is read in a parse worker under `limits` (etl.sandbox): whatever it does,
     this process only ever sees a verdict, and a file that hits a limit is rejected
     with a message saying which. `allowed_cells`: the cells the person loading may
-    report for (a cell's secretary: their own); None means any cell."""
+    report for (a cell's secretary: their own); None means any cell. `today`: for
+    "this period has not started yet" (None: the real today)."""
     catalog = catalog or get_catalog()
     limits = limits or Limits()
     if len(data) > limits.max_upload_bytes:   # not worth shipping to a worker
         error = too_large_file(len(data), limits)
         return FileReport.refused(data, file_name, error.message, error.hint, error.code)
     try:
-        return sandbox.shared(limits).run(check_bytes, data, file_name, catalog, cell, period,
-                                          allowed_cells, limits, limits=limits)
+        report = sandbox.shared(limits).run(check_bytes, data, file_name, catalog, cell, period,
+                                            allowed_cells, limits, limits=limits)
     except WorkerLimit as exc:
         return FileReport.refused(data, file_name, *_stopped(exc, limits))
     except Exception:  # no worker could be started, or a bug here: this file only
         log.exception("checking %s failed outside the parse worker", file_name)
         return FileReport.refused(data, file_name, _PROGRAM_ERROR, _PROGRAM_ERROR_HINT, "internal")
+    _check_period_started(report, today or date.today())
+    return report
+
+
+def _check_period_started(report: FileReport, today: date) -> None:
+    """A report for a period that has not begun is most likely a typo (Tháng 12 for
+    Tháng 11): accepted, with a warning that says what to check."""
+    for sheet in report.sheets:
+        if sheet.period and from_key(sheet.period).start > today:
+            report.problems.append(Problem(
+                WARNING, DATA, report.file_name,
+                f"Kỳ báo cáo {sheet.period_label} chưa bắt đầu (hôm nay là "
+                f"{today:%d/%m/%Y}); báo cáo vẫn được nhận.",
+                "Nếu ghi nhầm kỳ, sửa ô 'Kỳ báo cáo' trong tệp (hoặc chọn lại kỳ) rồi nạp lại.",
+                sheet.sheet, code="period_not_started"))
 
 
 _PROGRAM_ERROR = "Không kiểm tra được tệp do lỗi chương trình."
