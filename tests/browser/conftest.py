@@ -68,7 +68,7 @@ def start_app(tmp_path):
         port = _free_port()
         env = {**os.environ, "PROGRESS_DB": str(db_path), **extra_env}
         log = tmp_path / f"streamlit-{port}.log"
-        cmd = [sys.executable, "-m", "streamlit", "run", "app.py",
+        cmd = [sys.executable, "-m", "streamlit", "run", "server.py",
                "--server.headless", "true", "--server.port", str(port),
                "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
                "--server.fileWatcherType", "none"]
