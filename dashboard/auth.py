@@ -50,7 +50,10 @@ def _session_user() -> users.User | None:
 
 
 def client() -> Client:
-    return Client(st.context.ip_address, st.context.headers.get("User-Agent"))
+    """The browser on the other end of this session (None where unknown, as in tests)."""
+    address, agent = st.context.ip_address, st.context.headers.get("User-Agent")
+    return Client(address if isinstance(address, str) else None,
+                  agent if isinstance(agent, str) else None)
 
 
 def guard(permission: Permission = Permission.VIEW) -> users.User:

@@ -211,9 +211,10 @@ def _codes(text: str | None, options: Sequence[str], noun: str, notices: list[st
 
 
 def _shown(value: str) -> str:
-    """A value from the address, safe to print in Markdown: letters, digits, - . and space."""
-    text = "".join(ch for ch in str(value) if ch.isalnum() or ch in "-. ")[:30]
-    return text or "?"
+    """A value from the address, safe to print in Markdown: letters, digits, - . _ and
+    space (the underscore escaped)."""
+    text = "".join(ch for ch in str(value) if ch.isalnum() or ch in "-._ ")[:30]
+    return text.replace("_", "\\_") or "?"
 
 
 def _start(key: str):

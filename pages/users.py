@@ -87,11 +87,12 @@ with right:
     roles = list(ACCOUNT_ROLES)
     current_cell = row.cell_code if isinstance(row.cell_code, str) else None
     with st.form(f"edit_user_{target}"):
-        new_name = st.text_input("Họ và tên", value=row.full_name)
+        new_name = st.text_input("Họ và tên", value=row.full_name, key=f"edit_name_{target}")
         new_role = st.selectbox("Vai trò", roles, index=roles.index(UserRole(row.role)),
-                                format_func=lambda r: UserRole(r).label)
+                                format_func=lambda r: UserRole(r).label, key=f"edit_role_{target}")
         new_cell = st.selectbox("Chi bộ (chỉ với vai trò Chi bộ)", [None, *cells],
-                                index=[None, *cells].index(current_cell), format_func=cell_name)
+                                index=[None, *cells].index(current_cell), format_func=cell_name,
+                                key=f"edit_cell_{target}")
         if st.form_submit_button("Lưu thay đổi"):
             attempt(lambda: usecases.update_user(store, admin, target, new_name, new_role, new_cell),
                     f"Đã lưu tài khoản {target}.")
