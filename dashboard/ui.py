@@ -219,7 +219,7 @@ def copy_link_button(where) -> None:
     """"Sao chép liên kết": the address, which always holds the view, to the clipboard
     (with a fallback where the browser allows no clipboard API: plain HTTP on a LAN)."""
     where.html(
-        "<button type='button' class='copy-link'>🔗 Sao chép liên kết</button>"
+        "<button type='button' class='copy-link'>Sao chép liên kết</button>"
         "<style>.copy-link{font:inherit;font-size:.875rem;padding:.25rem .75rem;"
         "border-radius:.5rem;border:1px solid rgba(49,51,63,.2);background:transparent;"
         "color:inherit;cursor:pointer}</style>"
@@ -229,8 +229,8 @@ def copy_link_button(where) -> None:
         "try{await navigator.clipboard.writeText(url);ok=true}catch(err){"
         "const t=document.createElement('textarea');t.value=url;document.body.appendChild(t);"
         "t.select();ok=document.execCommand('copy');t.remove()}"
-        "b.textContent=ok?'✓ Đã sao chép liên kết':'Không sao chép được: chép địa chỉ trên thanh địa chỉ';"
-        "setTimeout(()=>{b.textContent='🔗 Sao chép liên kết'},2500)})}</script>",
+        "b.textContent=ok?'Đã sao chép liên kết':'Không sao chép được: hãy chép địa chỉ trên thanh địa chỉ';"
+        "setTimeout(()=>{b.textContent='Sao chép liên kết'},2500)})}</script>",
         unsafe_allow_javascript=True)
 
 
