@@ -145,8 +145,21 @@ def publish_address() -> None:
     if unused:
         st.toast(links.unknown_notice(unused), icon=":material/link_off:")
     if run.wanted != run.params:
-        st.query_params.from_dict(run.wanted)
+        if run.external and not run.params:
+            _complete_address(run.wanted)
+        else:
+            st.query_params.from_dict(run.wanted)
     st.session_state[_SEEN] = dict(run.wanted)
+
+
+def _complete_address(params: dict[str, str]) -> None:
+    """A bare page address (a menu click, the first page after sign-in) gets its view in
+    place, not as a new step of history (through Streamlit, the back button would first
+    return to the bare address, which shows the same view). Streamlit's next run reads
+    the address from the browser, so both sides agree."""
+    query = json.dumps("?" + urlencode(params))
+    st.html(f"<script data-run='{web.new_csrf()}'>history.replaceState(history.state,'',"
+            f"location.pathname+{query});</script>", unsafe_allow_javascript=True)
 
 
 # -- scope (sidebar filters) -------------------------------------------------------------

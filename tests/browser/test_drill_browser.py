@@ -95,3 +95,30 @@ def test_a_submission_square_opens_that_report_in_the_history(page: Page, base, 
                             [int(report)])
     assert (cell, period) == ("VPCN", "2026-09")
     expect(page.get_by_text(f"Báo cáo #{report}").first).to_be_visible(timeout=TIMEOUT_MS)
+
+
+def test_the_back_button_walks_back_view_by_view(page: Page, base):
+    """One step of history per thing a person did: a filter, a page from the menu."""
+    def settled():
+        page.wait_for_timeout(300)
+        expect(page.locator('[data-testid="stApp"]')).to_have_attribute(
+            "data-test-script-state", "notRunning", timeout=TIMEOUT_MS)
+
+    sign_in(page, base)
+    expect(page).to_have_url(f"{base}/?{SCOPE}", timeout=TIMEOUT_MS)
+    settled()
+    page.locator('[data-testid="stSidebar"]').get_by_role("radio", name="Quý", exact=True).click()
+    quarter = "grain=quarter&period=2026-Q3&from=2026-Q2"
+    expect(page).to_have_url(f"{base}/?{quarter}", timeout=TIMEOUT_MS)
+    settled()
+    page.locator('[data-testid="stSidebarNav"]').get_by_text("Theo chi bộ").click()
+    expect(page).to_have_url(f"{base}/by_cell?{quarter}&cell=VPCN", timeout=TIMEOUT_MS)
+    settled()
+    page.go_back()
+    expect(page).to_have_url(f"{base}/?{quarter}", timeout=TIMEOUT_MS)
+    expect(heading(page)).to_contain_text("Đảng bộ đã thực hiện", timeout=TIMEOUT_MS)
+    settled()
+    page.go_back()
+    expect(page).to_have_url(f"{base}/?{SCOPE}", timeout=TIMEOUT_MS)
+    expect(page.locator('[data-testid="stSidebar"]').get_by_role("radio", name="Tháng", exact=True)
+           ).to_have_attribute("aria-checked", "true", timeout=TIMEOUT_MS)
