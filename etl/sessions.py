@@ -139,6 +139,30 @@ def end_all(con: duckdb.DuckDBPyConnection, username: str, reason: SessionEnd,
     return len(ended)
 
 
+class Lookups:
+    """What a token's session and account were at a database version. A page asks on
+    every click; the answer only changes with a write, and every write (a sign-out, a
+    lock, a touch, a load) changes Store.data_version, so a remembered answer is never
+    stale. Bounded: the oldest answers go first."""
+
+    def __init__(self, size: int = 1024):
+        self._size = size
+        self._lock = threading.Lock()
+        self._answers: dict[tuple, tuple] = {}
+
+    def get(self, key: tuple, version) -> tuple | None:
+        with self._lock:
+            hit = self._answers.get(key)
+        return hit[1] if hit and hit[0] == version else None
+
+    def put(self, key: tuple, version, answer: tuple) -> None:
+        with self._lock:
+            self._answers.pop(key, None)
+            if len(self._answers) >= self._size:
+                del self._answers[next(iter(self._answers))]
+            self._answers[key] = (version, answer)
+
+
 # -- reading (for the account pages) ------------------------------------------------------
 
 def active(store: Store, policy: Policy, now: datetime) -> pd.DataFrame:

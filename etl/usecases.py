@@ -326,9 +326,7 @@ def resume_session(store: Store, token: str | None, now: datetime | None = None)
         return Resumed(None)
     now = now or datetime.now()
     policy = sessions.Policy.of(store.settings)
-    with store.read() as con:
-        found = sessions.find(con, token)
-        user = users.active_user(con, found.username) if found else None
+    found, user = _session_and_account(store, token)
     if found is None:
         return Resumed(None)
     ended = policy.expiry(found, now) or (None if user else SessionEnd.ACCOUNT_LOCKED)
@@ -338,6 +336,21 @@ def resume_session(store: Store, token: str | None, now: datetime | None = None)
     if policy.needs_touch(found, now):
         _best_effort(store, lambda con: sessions.touch(con, found.session_id, now))
     return Resumed(user, found.session_id)
+
+
+# The session and account of a token, per database version: a click costs no database read.
+_LOOKUPS = sessions.Lookups()
+
+
+def _session_and_account(store: Store, token: str) -> tuple[sessions.Session | None, User | None]:
+    key, version = (str(store.path), sessions.token_hash(token)), store.data_version()
+    answer = _LOOKUPS.get(key, version)
+    if answer is None:
+        with store.read() as con:
+            found = sessions.find(con, token)
+            answer = (found, users.active_user(con, found.username) if found else None)
+        _LOOKUPS.put(key, version, answer)
+    return answer
 
 
 def _end_expired(store: Store, session: sessions.Session, reason: SessionEnd, now: datetime) -> None:

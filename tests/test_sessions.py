@@ -252,3 +252,15 @@ def test_a_cell_only_goes_with_the_cell_role_and_errors_read_as_words(store, rol
     usecases.add_user(store, OPERATOR, "bt.cds", "Bí thư", UserRole.CELL, STRONG, cell_code="CDS")
     with pytest.raises(users.AuthError, match=message):
         usecases.update_user(store, ADMIN, "bt.cds", "Bí thư", role, cell)
+
+
+def test_a_remembered_answer_never_outlives_a_write_from_anywhere(store, leader, db_path):
+    """resume_session answers a click from memory while the database is unchanged; a
+    sign-out, a lock or a load in another process changes it (Store.data_version)."""
+    token = sign_in(store).token
+    at = T0 + timedelta(seconds=5)
+    assert usecases.resume_session(store, token, at).user == leader
+    assert usecases.resume_session(store, token, at).user == leader      # from memory
+    with Store.at(db_path).write() as con:                                # as another process would
+        con.execute("UPDATE sessions SET ended_at = ?, end_reason = 'revoked'", [at])
+    assert usecases.resume_session(store, token, at).user is None
