@@ -50,8 +50,11 @@ def _session_user() -> users.User | None:
 
 
 def client() -> Client:
-    """The browser on the other end of this session (None where unknown, as in tests)."""
+    """The browser on the other end of this session. Streamlit gives no address for the
+    server's own machine: recorded as 127.0.0.1, as the sign-in route records it."""
     address, agent = st.context.ip_address, st.context.headers.get("User-Agent")
+    if address is None and isinstance(agent, str):
+        address = "127.0.0.1"
     return Client(address if isinstance(address, str) else None,
                   agent if isinstance(agent, str) else None)
 
