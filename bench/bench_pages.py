@@ -118,13 +118,14 @@ def time_pages(db: Path, reruns: int) -> dict[str, dict[str, float]]:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
     from apptest_support import serve_like_a_running_app
-    from etl.users import ROLE_LEADERSHIP, User
+    from etl.users import User
+    from etl.vocab import UserRole
     serve_like_a_running_app(setattr)
     os.environ["PROGRESS_DB"] = str(db)
     results = {}
     for page in PAGES:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
-        at.session_state["auth_user"] = User("do-toc-do", "Đo tốc độ", ROLE_LEADERSHIP)
+        at.session_state["auth_user"] = User("do-toc-do", "Đo tốc độ", UserRole.LEADERSHIP)
         at.run()
         st.cache_data.clear()       # the first render pays for its queries and figures
         st.cache_resource.clear()
