@@ -10,7 +10,7 @@ import build_fixtures as bf
 from etl import audit, load, usecases, users
 from etl.store import Store
 from etl.vocab import UserRole
-from signin import OFFICE, OPERATOR, PASSWORD, as_user, ensure_account
+from signin import OFFICE, OPERATOR, as_user, ensure_account
 
 TIMEOUT = 60
 PAGES = sorted(p.stem for p in (Path(__file__).resolve().parent.parent / "pages").glob("*.py"))
