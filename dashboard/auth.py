@@ -17,11 +17,12 @@ import streamlit as st
 from dashboard import context, web
 from etl import usecases, users
 from etl.sessions import Client
-from etl.vocab import Permission
+from etl.vocab import Permission, SessionEnd
 
 log = logging.getLogger(__name__)
 
 SESSION_KEY = "auth_user"
+ENDED_KEY = "auth_ended"      # why this browser's session just ended, for the sign-in form
 SAMPLE, EMPTY = "sample", "empty"
 START_CHOICES = {
     SAMPLE: ("Có dữ liệu mẫu, để xem thử",
@@ -46,7 +47,9 @@ def current_user() -> users.User | None:
 
 def _session_user() -> users.User | None:
     token = st.context.cookies.get(web.cookies().session)
-    return usecases.resume_session(context.store(), token).user
+    resumed = usecases.resume_session(context.store(), token)
+    st.session_state[ENDED_KEY] = resumed.ended
+    return resumed.user
 
 
 def client() -> Client:
@@ -91,8 +94,10 @@ def _go_to_sign_in() -> None:
     """To the sign-in form, coming back to this very address (page and view) after it."""
     st.info("Phiên làm việc đã kết thúc hoặc chưa đăng nhập. Đang chuyển tới trang đăng nhập…")
     sign_in = web.base_path() + web.SIGN_IN
+    ended = st.session_state.get(ENDED_KEY)
+    reason = ended.value if ended in (SessionEnd.IDLE, SessionEnd.LIFETIME) else "ended"
     go_to_script = (f"const next = location.pathname + location.search;"
-                    f"location.replace({json.dumps(sign_in)} + '?reason=ended&next=' "
+                    f"location.replace({json.dumps(f'{sign_in}?reason={reason}&next=')} "
                     f"+ encodeURIComponent(next));")
     _run_js(go_to_script)
     st.markdown(f"[Đăng nhập]({sign_in})")

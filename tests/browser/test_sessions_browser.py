@@ -247,3 +247,17 @@ def test_an_originals_download_address_answers_only_to_a_live_session(page: Page
     on_sign_in_form(page)
     after = page.context.request.get(address, max_redirects=0)
     assert after.status == 401                                            # signed out: no
+
+
+def test_an_open_page_idle_past_the_limit_goes_to_the_sign_in_form_on_the_next_click(
+        page: Page, demo_db, start_app):
+    base = start_app(demo_db)
+    sign_in(page, base)
+    charts_drawn(page)
+    settled(page)
+    with Store.at(demo_db).write() as con:
+        con.execute("UPDATE sessions SET last_seen_at = last_seen_at - INTERVAL 31 MINUTE")
+    sidebar(page).get_by_role("radio", name="Quý", exact=True).click()
+    on_sign_in_form(page)
+    expect(page.get_by_text("sau 30 phút không thao tác")).to_be_visible()
+    assert "next=%2F%3Fgrain%3Dmonth" in page.url      # back to the view it was showing
