@@ -189,9 +189,13 @@ def test_signing_out_needs_the_csrf_token_and_then_the_old_cookie_is_worth_nothi
     assert not replay.websocket().startswith("HTTP/1.1 101")
 
 
-def test_the_stream_refuses_another_sites_page_even_with_a_valid_cookie(base):
+def test_the_stream_and_uploads_refuse_another_sites_page_even_with_a_valid_cookie(base):
     client = signed_in_client(base)
     assert not client.websocket(origin="https://evil.example").startswith("HTTP/1.1 101")
+    # Uploads carry Streamlit's own XSRF token (server.enableXsrfProtection): none, no upload.
+    upload = client.request("PUT", "/_stcore/upload_file/abc/def", headers={
+        "Origin": "https://evil.example", "Content-Type": "multipart/form-data; boundary=x"})
+    assert upload.status == 403
 
 
 def test_a_one_time_code_that_was_never_issued_signs_nobody_in(base):
