@@ -68,10 +68,11 @@ def build_province(folder: Path) -> Path:
     import numpy as np
     import pandas as pd
     from etl import periods as P
-    from etl.catalog import get_catalog
-    from etl.db import write_connection
+    from etl.settings import Settings
+    from etl.store import Store
 
-    catalog = get_catalog()
+    store = Store(Settings.from_env(db_path=folder / "province.duckdb"))
+    catalog = store.catalog
     rng = np.random.default_rng(6)
     subs, rows = [], []
     sid = 0
@@ -103,13 +104,12 @@ def build_province(folder: Path) -> Path:
     row_df["obstacles"] = np.where(delayed, "Thiếu kinh phí, nhân lực", None)
     row_df["proposals"] = np.where(delayed, "Đề nghị bổ sung kinh phí", None)
     row_df = row_df.drop(columns="month")
-    db = folder / "province.duckdb"
-    with write_connection(db, catalog) as con:
+    with store.write() as con:
         con.register("sub_df", sub_df)
         con.register("row_df", row_df)
         con.execute("INSERT INTO submissions BY NAME SELECT * FROM sub_df")
         con.execute("INSERT INTO progress_rows BY NAME SELECT * FROM row_df")
-    return db
+    return store.path
 
 
 # -- timing ------------------------------------------------------------------------------
