@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import json
 import logging
+import secrets
 from urllib.parse import urlsplit
 
 import streamlit as st
@@ -99,20 +100,21 @@ def _go_to_sign_in() -> None:
     go_to_script = (f"const next = location.pathname + location.search;"
                     f"location.replace({json.dumps(f'{sign_in}?reason={reason}&next=')} "
                     f"+ encodeURIComponent(next));")
-    _run_js(go_to_script)
+    run_js(go_to_script)
     st.markdown(f"[Đăng nhập]({sign_in})")
 
 
 def go_to(address: str) -> None:
     """Send the browser to `address` (a route of dashboard.web): a real navigation,
     which a script cannot do otherwise."""
-    _run_js(f"location.replace({json.dumps(address)});")
+    run_js(f"location.replace({json.dumps(address)});")
 
 
-def _run_js(code: str) -> None:
+def run_js(code: str) -> None:
+    """Run our own script in the browser (never text from a report or an address)."""
     # A fresh nonce: an element identical to the last run's would not run again.
-    nonce = web.new_csrf()
-    st.html(f"<script data-run='{nonce}'>{code}</script>", unsafe_allow_javascript=True)
+    st.html(f"<script data-run='{secrets.token_hex(8)}'>{code}</script>",
+            unsafe_allow_javascript=True)
 
 
 def page_path() -> str:

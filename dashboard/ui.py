@@ -158,8 +158,7 @@ def _complete_address(params: dict[str, str]) -> None:
     return to the bare address, which shows the same view). Streamlit's next run reads
     the address from the browser, so both sides agree."""
     query = json.dumps("?" + urlencode(params))
-    st.html(f"<script data-run='{web.new_csrf()}'>history.replaceState(history.state,'',"
-            f"location.pathname+{query});</script>", unsafe_allow_javascript=True)
+    auth.run_js(f"history.replaceState(history.state,'',location.pathname+{query});")
 
 
 # -- scope (sidebar filters) -------------------------------------------------------------
@@ -310,12 +309,12 @@ def follow_drill() -> None:
     target = st.session_state.pop(_DRILL, None)
     if target is None:
         return
-    query = "?" + urlencode(target.params)
+    query = json.dumps("?" + urlencode(target.params))
     page = json.dumps(None if target.page is None else f"{web.base_path()}/{target.page}")
-    st.html(f"<script data-run='{st.session_state['_drill_count']}'>"
-            f"const page={page};history.pushState({{}},'',(page??location.pathname)+{json.dumps(query)});"
-            "window.dispatchEvent(new PopStateEvent('popstate'));</script>",
-            unsafe_allow_javascript=True)
+    # Streamlit follows the browser's own back/forward (popstate): the new address is a
+    # step of history, shown without reloading the app.
+    auth.run_js(f"const page={page};history.pushState({{}},'',(page??location.pathname)+{query});"
+                "window.dispatchEvent(new PopStateEvent('popstate'));")
     st.stop()
 
 
