@@ -27,5 +27,5 @@ EXPOSE 8501
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import urllib.request, sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8501/_stcore/health', timeout=4).read() != b'ok')"]
 # 0.0.0.0 inside the container; compose.yaml publishes it on the host's 127.0.0.1 only.
-CMD ["python", "-m", "streamlit", "run", "app.py", "--server.address", "0.0.0.0", \
+CMD ["python", "-m", "streamlit", "run", "server.py", "--server.address", "0.0.0.0", \
      "--server.port", "8501", "--server.headless", "true"]

@@ -66,13 +66,13 @@ database: $(VENV)/.installed-run
 	fi
 
 run: check-data check-python $(VENV)/.installed-run system-deps-optional database
-	PROGRESS_DB=$(DB) $(PY) -m streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS)
+	PROGRESS_DB=$(DB) $(PY) -m streamlit run server.py --server.port $(PORT) --server.address $(ADDRESS)
 
 run-empty:
 	@$(MAKE) --no-print-directory run DATA=empty
 
 test: check-python $(VENV)/.installed-test system-deps
-	$(PY) -m ruff check --select F,E9 app.py pages dashboard etl tests bench
+	$(PY) -m ruff check --select F,E9 app.py server.py pages dashboard etl tests bench
 	CI=$(CI) $(PY) -m pytest -p no:cacheprovider
 
 samples: $(VENV)/.installed-run

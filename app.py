@@ -1,10 +1,13 @@
-"""Dashboard entry point: `streamlit run app.py`. Sign-in, pages by role, sidebar scope."""
+"""Dashboard pages: sign-in, pages by role, sidebar scope, the view in the address.
+Served by `streamlit run server.py` (server.py adds the sign-in routes and the gate)."""
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 
-from dashboard import auth, context, ui
+from dashboard import auth, context, ui, web
 from etl.vocab import Permission as Can
+from etl.vocab import UserRole
 
 st.set_page_config(layout="wide", page_title="Tiến độ thực hiện Chỉ thị 06-CT/TU",
                    page_icon=":material/dashboard:")
@@ -32,17 +35,26 @@ SECTIONS = {
     ],
     "Quản trị hệ thống": [
         ("users", "Tài khoản", ":material/manage_accounts:", Can.MANAGE_USERS),
+        ("samples", "Dữ liệu mẫu", ":material/science:", Can.MANAGE_SAMPLES),
         ("audit", "Nhật ký thao tác", ":material/receipt_long:", Can.VIEW_AUDIT),
     ],
+    "Cá nhân": [
+        ("account", "Tài khoản của tôi", ":material/person:", Can.VIEW),
+    ],
 }
+
+
+def landing_page(user) -> str:
+    """Where a user lands: a cell's secretary on their own cell's page."""
+    return "by_cell" if user is not None and user.role == UserRole.CELL else "overview"
 
 
 def navigation_for(user) -> dict[str, list]:
     """Pages the user may open. Before sign-in every page is registered but hidden and
     never run, so a deep link survives the sign-in form."""
-    nav = {}
+    nav, landing = {}, landing_page(user)
     for section, specs in SECTIONS.items():
-        pages = [st.Page(f"pages/{name}.py", title=title, icon=icon, default=(name == "overview"))
+        pages = [st.Page(f"pages/{name}.py", title=title, icon=icon, default=(name == landing))
                  for name, title, icon, permission in specs if user is None or user.can(permission)]
         if pages:
             nav[section] = pages
@@ -50,11 +62,24 @@ def navigation_for(user) -> dict[str, list]:
 
 
 context.store()   # settings, log file and schema, once per process
-user = auth.current_user()
+if not web.SERVED:
+    st.error("Ứng dụng cần chạy qua máy chủ của nó để đăng nhập được: `streamlit run server.py` "
+             "(hoặc `make run`).")
+    st.stop()
+user = auth.resolve_user()
 page = st.navigation(navigation_for(user), position="sidebar" if user else "hidden")
 if user is None:
-    auth.sign_in_page()
+    auth.anonymous()
     st.stop()
+ui.begin_address()
+ui.follow_drill()
+st.session_state[ui.PAGE_TITLE] = page.title
 auth.sidebar_account(user)
 ui.sidebar_filters()
-page.run()
+ui.publish_scope()
+try:
+    page.run()
+except StopException:   # st.stop(): the page is drawn as far as it goes
+    ui.publish_address()
+    raise
+ui.publish_address()

@@ -1,55 +1,66 @@
-"""Sign-in, first-run set-up, idle time-out and the per-page guard (Streamlit side).
+"""Who is signed in, the first-run set-up and the per-page guard (Streamlit side).
 
-Accounts, passwords and the audit trail are etl's (etl.users, etl.usecases); this
-module only draws the forms and keeps the signed-in user in the session.
+The browser's session cookie is set and cleared by dashboard.web (HTTP routes beside
+Streamlit); this module reads it on every run and asks etl (etl.usecases) what it is
+worth now, so a session ended anywhere (sign-out, a password change, a locked account,
+the idle limit) ends here on the next click.
 """
 from __future__ import annotations
 
+import html
+import json
 import logging
-import time
-from pathlib import Path
+import secrets
+from urllib.parse import urlsplit
 
 import streamlit as st
 
-from dashboard import context
+from dashboard import context, web
 from etl import usecases, users
-from etl.vocab import Permission
+from etl.sessions import Client
+from etl.vocab import Permission, SessionEnd
 
 log = logging.getLogger(__name__)
 
 SESSION_KEY = "auth_user"
-LAST_SEEN_KEY = "auth_last_seen"
+ENDED_KEY = "auth_ended"      # why this browser's session just ended, for the sign-in form
+SAMPLE, EMPTY = "sample", "empty"
+START_CHOICES = {
+    SAMPLE: ("Có dữ liệu mẫu, để xem thử",
+             "Nạp sẵn báo cáo mẫu của 6 tháng (đánh dấu DỮ LIỆU MẪU); gỡ bằng một nút khi dùng thật."),
+    EMPTY: ("Trống, để nạp báo cáo thật",
+            "Không có số liệu nào cho đến khi nạp báo cáo đầu tiên của các chi bộ."),
+}
 
 
-def current_user() -> users.User | None:
-    """The signed-in user; signs out a session idle for longer than the idle limit."""
-    user = st.session_state.get(SESSION_KEY)
-    if user is None:
-        return _oidc_user()
-    idle_minutes = context.settings().idle_minutes
-    now = time.time()
-    last = st.session_state.get(LAST_SEEN_KEY, now)
-    if now - last > idle_minutes * 60:
-        sign_out(reason="hết thời gian chờ")
-        st.session_state["auth_notice"] = (f"Phiên làm việc đã kết thúc sau {idle_minutes:g} phút "
-                                           "không thao tác. Vui lòng đăng nhập lại.")
-        return None
-    st.session_state[LAST_SEEN_KEY] = now
+def resolve_user() -> users.User | None:
+    """The user of this browser's session, checked against the database: app.py calls
+    it once per run, before any page."""
+    user = _session_user()
+    st.session_state[SESSION_KEY] = user
     return user
 
 
-def _set_user(user: users.User) -> None:
-    st.session_state[SESSION_KEY] = user
-    st.session_state[LAST_SEEN_KEY] = time.time()
+def current_user() -> users.User | None:
+    """The user app.py found for this run (no database read)."""
+    return st.session_state.get(SESSION_KEY)
 
 
-def sign_out(reason: str | None = None) -> None:
-    user = st.session_state.pop(SESSION_KEY, None)
-    st.session_state.pop(LAST_SEEN_KEY, None)
-    if user is not None:
-        usecases.sign_out(context.store(), user, reason)
-    if _oidc_configured() and getattr(st.user, "is_logged_in", False):
-        st.logout()
+def _session_user() -> users.User | None:
+    token = st.context.cookies.get(web.cookies().session)
+    resumed = usecases.resume_session(context.store(), token)
+    st.session_state[ENDED_KEY] = resumed.ended
+    return resumed.user
+
+
+def client() -> Client:
+    """The browser on the other end of this session. Streamlit gives no address for the
+    server's own machine: recorded as 127.0.0.1, as the sign-in route records it."""
+    address, agent = st.context.ip_address, st.context.headers.get("User-Agent")
+    if address is None and isinstance(agent, str):
+        address = "127.0.0.1"
+    return Client(address if isinstance(address, str) else None,
+                  agent if isinstance(agent, str) else None)
 
 
 def guard(permission: Permission = Permission.VIEW) -> users.User:
@@ -65,44 +76,68 @@ def guard(permission: Permission = Permission.VIEW) -> users.User:
     return user
 
 
-# -- the sign-in screen ------------------------------------------------------------------
-
-def sign_in_page() -> None:
-    """The only page an anonymous visitor gets: a narrow form in the middle of the screen."""
-    _, middle, _ = st.columns([1, 1.3, 1])
-    with middle:
-        _sign_in_form()
-
-
-def _sign_in_form() -> None:
+def anonymous() -> None:
+    """What a visitor without a valid session gets: the first-run form on a fresh
+    install, the organisation's sign-in trade, or the way to the sign-in form."""
     store = context.store()
+    if users.count_users(store) == 0:
+        _, middle, _ = st.columns([1, 1.3, 1])
+        with middle:
+            _first_run(store)
+        return
+    if web.oidc_configured() and getattr(st.user, "is_logged_in", False):
+        _oidc_session(store)
+        return
+    _go_to_sign_in()
+
+
+def _go_to_sign_in() -> None:
+    """To the sign-in form, coming back to this very address (page and view) after it."""
+    st.info("Phiên làm việc đã kết thúc hoặc chưa đăng nhập. Đang chuyển tới trang đăng nhập…")
+    sign_in = web.base_path() + web.SIGN_IN
+    ended = st.session_state.get(ENDED_KEY)
+    reason = ended.value if ended in (SessionEnd.IDLE, SessionEnd.LIFETIME) else "ended"
+    go_to_script = (f"const next = location.pathname + location.search;"
+                    f"location.replace({json.dumps(f'{sign_in}?reason={reason}&next=')} "
+                    f"+ encodeURIComponent(next));")
+    run_js(go_to_script)
+    st.markdown(f"[Đăng nhập]({sign_in})")
+
+
+def go_to(address: str) -> None:
+    """Send the browser to `address` (a route of dashboard.web): a real navigation,
+    which a script cannot do otherwise."""
+    run_js(f"location.replace({json.dumps(address)});")
+
+
+def run_js(code: str) -> None:
+    """Run our own script in the browser (never text from a report or an address)."""
+    # A fresh nonce: an element identical to the last run's would not run again.
+    st.html(f"<script data-run='{secrets.token_hex(8)}'>{code}</script>",
+            unsafe_allow_javascript=True)
+
+
+def page_path() -> str:
+    """This page's path in the browser's address (with Streamlit's base path)."""
+    return urlsplit(st.context.url or "").path or web.base_path() + "/"
+
+
+def hand_over(signed: usecases.SignedIn, next_path: str | None = None) -> None:
+    """Give this browser the cookie of a session the script made, then show `next_path`
+    (by default this address)."""
+    here = urlsplit(st.context.url or "")
+    target = next_path or (here.path + (f"?{here.query}" if here.query else "")) or "/"
+    csrf = st.context.cookies.get(web.cookies().csrf)
+    go_to(web.exchange_address(signed.token, csrf, target))
+    st.stop()
+
+
+# -- first run ------------------------------------------------------------------------------
+
+def _first_run(store) -> None:
     # "Chỉ thị 06-CT/TU" stays on one line (no-break spaces, a word joiner after the hyphen).
     st.title("Theo dõi thực hiện Chỉ\u00a0thị\u00a006-\u2060CT/TU")
     st.caption(store.catalog.plan.organization + " tỉnh Lạng Sơn")
-    if notice := st.session_state.pop("auth_notice", None):
-        st.info(notice)
-    if users.count_users(store) == 0:
-        _first_run_form(store)
-        return
-    st.subheader("Đăng nhập")
-    with st.form("sign_in"):
-        username = st.text_input("Tên đăng nhập")
-        password = st.text_input("Mật khẩu", type="password")
-        submitted = st.form_submit_button("Đăng nhập", type="primary", width="stretch")
-    if submitted:
-        try:
-            _set_user(usecases.sign_in(store, username, password))
-        except users.AuthError as exc:
-            st.error(str(exc))
-        else:
-            st.rerun()
-    if _oidc_configured():
-        st.divider()
-        st.button("Đăng nhập bằng tài khoản của cơ quan", on_click=st.login)
-    st.caption("Số liệu nội bộ, chỉ dành cho tài khoản được cấp. Quên mật khẩu: liên hệ quản trị.")
-
-
-def _first_run_form(store) -> None:
     st.subheader("Cài đặt lần đầu: tạo tài khoản quản trị")
     st.write("Chưa có tài khoản nào. Tạo tài khoản quản trị đầu tiên; sau đó quản trị thêm "
              "tài khoản cho lãnh đạo, văn phòng và bí thư các chi bộ.")
@@ -112,6 +147,9 @@ def _first_run_form(store) -> None:
         password = st.text_input(f"Mật khẩu (ít nhất {users.MIN_PASSWORD_LENGTH} ký tự, có chữ và số)",
                                  type="password")
         again = st.text_input("Nhập lại mật khẩu", type="password")
+        start = st.radio("Bắt đầu với cơ sở dữ liệu", list(START_CHOICES), key="first_run_start",
+                         format_func=lambda c: START_CHOICES[c][0],
+                         captions=[text for _, text in START_CHOICES.values()])
         submitted = st.form_submit_button("Tạo tài khoản quản trị", type="primary",
                                           width="stretch")
     if not submitted:
@@ -120,43 +158,42 @@ def _first_run_form(store) -> None:
         st.error("Hai lần nhập mật khẩu không khớp.")
         return
     try:
-        user = usecases.create_first_admin(store, username, full_name, password)
+        signed = usecases.create_first_admin(store, username, full_name, password, client())
     except users.AuthError as exc:
         st.error(str(exc))
         return
-    _set_user(user)
-    st.rerun()
+    if start == SAMPLE:
+        with st.spinner("Đang nạp dữ liệu mẫu…"):
+            usecases.load_samples(store, signed.user)
+        st.cache_data.clear()
+    hand_over(signed, web.base_path() + "/")
 
 
 # -- OpenID Connect (optional, configured in .streamlit/secrets.toml [auth]) ---------------
 
-def _oidc_configured() -> bool:
-    try:
-        return "auth" in st.secrets
-    except FileNotFoundError:
-        # Streamlit says "not found" for a missing file and for one it cannot parse: only
-        # the second is a mistake worth the log (OIDC stays off until it is fixed).
-        if any(Path(f).expanduser().exists() for f in st.get_option("secrets.files")):
-            log.exception("the secrets file cannot be read: OpenID Connect sign-in is off")
-        return False
-
-
-def _oidc_user() -> users.User | None:
-    if not _oidc_configured() or not getattr(st.user, "is_logged_in", False):
-        return None
-    user = usecases.sign_in_external(context.store(), st.user.email or "")
-    if user is None:
+def _oidc_session(store) -> None:
+    signed = usecases.sign_in_external(store, st.user.email or "", client())
+    if signed is None:
         st.error(f"Tài khoản {st.user.email} chưa được cấp quyền. Liên hệ quản trị.")
         st.button("Đăng xuất", on_click=st.logout)
-        st.stop()
-    _set_user(user)
-    return user
+        return
+    hand_over(signed)
 
+
+# -- the sidebar ---------------------------------------------------------------------------
 
 def sidebar_account(user: users.User) -> None:
+    """Who is signed in, and the sign-out button: a form posted to dashboard.web, which
+    ends the session and clears the cookie."""
+    csrf = html.escape(st.context.cookies.get(web.cookies().csrf) or "")
+    action = html.escape(web.base_path() + web.SIGN_OUT)
     with st.sidebar:
         st.caption(f"Đăng nhập: **{user.full_name}** ({user.role_label}"
                    + (f", chi bộ {user.cell_code}" if user.cell_code else "") + ")")
-        if st.button("Đăng xuất", key="sign_out"):
-            sign_out()
-            st.rerun()
+        st.html(f"<form method='post' action='{action}' class='sign-out'>"
+                f"<input type='hidden' name='{web.CSRF_FIELD}' value='{csrf}'>"
+                "<button type='submit'>Đăng xuất</button></form>"
+                "<style>.sign-out button{font:inherit;font-size:.875rem;padding:.25rem .75rem;"
+                "border-radius:.5rem;border:1px solid rgba(49,51,63,.2);background:transparent;"
+                "color:inherit;cursor:pointer}.sign-out button:hover{border-color:#c62828;"
+                "color:#c62828}</style>")

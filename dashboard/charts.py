@@ -12,6 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import fmt
+from dashboard.links import AREA_BAR, CELL_AREA, CELL_BAR, PERIOD_POINT, REPORT_SQUARE, drill_key
 from etl.fields import BY_KEY, COUNT_KEYS
 from etl.textnorm import fold
 from etl.vocab import (NO_REPORT, NOT_ASSIGNED, STATUS_DISPLAY_ORDER, ReportTimeliness, Role,
@@ -116,10 +117,12 @@ def completion_by_cell(df: pd.DataFrame, title: str, period_label: str = "") -> 
         marker={"color": list(df["color"])}, text=_pct_labels(df["completion"]),
         textposition="outside", cliponaxis=False,
         customdata=list(zip(df["cell_name"], df["tasks_reported"], df["tasks_assigned"],
-                            _pct_labels(df["completion"]))),
+                            _pct_labels(df["completion"]),
+                            [drill_key(CELL_BAR, c) for c in df["cell_code"]])),
         hovertemplate=("<b>%{customdata[0]}</b><br>" + period_label +
                        "<br>Tỷ lệ hoàn thành: %{customdata[3]}"
                        "<br>Nhiệm vụ đã báo cáo: %{customdata[1]}/%{customdata[2]}<extra></extra>")))
+    _drillable(fig)
     idle = _not_assigned(df)
     _no_report_notes(fig, df.loc[df["completion"].isna() & ~idle, "short_name"])
     _no_report_notes(fig, df.loc[idle, "short_name"], text=NOT_ASSIGNED)
@@ -136,10 +139,12 @@ def completion_by_area(df: pd.DataFrame, title: str, period_label: str = "") -> 
         y=labels, x=_values(df["completion"]), orientation="h", marker={"color": AREA_COLOR},
         text=_pct_labels(df["completion"]), textposition="outside", cliponaxis=False,
         customdata=list(zip(df["area_name"], df["tasks_reported"], df["tasks_assigned"],
-                            _pct_labels(df["completion"]))),
+                            _pct_labels(df["completion"]),
+                            [drill_key(AREA_BAR, a) for a in df["area_code"]])),
         hovertemplate=("<b>%{customdata[0]}</b><br>" + period_label +
                        "<br>Tỷ lệ hoàn thành: %{customdata[3]}"
                        "<br>Nhiệm vụ đã báo cáo: %{customdata[1]}/%{customdata[2]}<extra></extra>")))
+    _drillable(fig)
     idle = list(_not_assigned(df))
     _no_report_notes(fig, [lab for lab, v, i in zip(labels, df["completion"], idle)
                            if pd.isna(v) and not i])
@@ -150,10 +155,12 @@ def completion_by_area(df: pd.DataFrame, title: str, period_label: str = "") -> 
 
 
 def completion_heatmap(df: pd.DataFrame, title: str, row_label: str, col_label: str,
-                       row_hover: str, col_hover: str, period_label: str = "") -> go.Figure:
+                       row_hover: str, col_hover: str, period_label: str = "",
+                       drill_col: str | None = None) -> go.Figure:
     """Rows x columns of completion, value in each square. A square whose cell sent no
     report is grey with "chưa báo cáo"; a pair with nothing assigned is pale with "–".
-    Expects columns: completion, has_report, tasks_assigned and the named ones."""
+    Expects columns: completion, has_report, tasks_assigned and the named ones; a click
+    on a square opens what its `drill_col` names (dashboard.links)."""
     rows = list(dict.fromkeys(df[row_label]))
     cols = list(dict.fromkeys(df[col_label]))
     notes = [_square_note(h, a, v) for h, a, v in
@@ -188,6 +195,8 @@ def completion_heatmap(df: pd.DataFrame, title: str, row_label: str, col_label: 
                    hoverinfo="text", hovertext=hover, xgap=3, ygap=3,
                    textfont={"size": FONT_SIZE}, colorbar={"title": "%", "ticksuffix": "%"},
                    name="Tỷ lệ hoàn thành")])
+    if drill_col:
+        _clickable_squares(fig, rows, cols, grid(drill_col, ""), hover)
     fig.update_yaxes(autorange="reversed", title=None, fixedrange=True)
     fig.update_xaxes(title=None, fixedrange=True, automargin=True)
     return _layout(fig, title, max(380, 200 + 70 * len(rows)))
@@ -205,9 +214,10 @@ def _square_note(has_report, tasks_assigned, value) -> str | None:
 
 def cell_area_heatmap(df: pd.DataFrame, title: str, period_label: str = "") -> go.Figure:
     """Cells x task areas (cell_area_summary rows of one period)."""
-    df = df.assign(area_axis=df["area_code"] + " " + df["area_short"])
+    df = df.assign(area_axis=df["area_code"] + " " + df["area_short"],
+                   drill=[drill_key(CELL_AREA, c, a) for c, a in zip(df["cell_code"], df["area_code"])])
     return completion_heatmap(df, title, "cell_short", "area_axis",
-                              "cell_name", "area_name", period_label)
+                              "cell_name", "area_name", period_label, drill_col="drill")
 
 
 def task_cell_heatmap(df: pd.DataFrame, title: str, period_label: str = "") -> go.Figure:
@@ -217,9 +227,10 @@ def task_cell_heatmap(df: pd.DataFrame, title: str, period_label: str = "") -> g
                    cell_axis=df["cell_short"],
                    task_hover=df["task_code"] + " " + df["task_title"].str.slice(0, 80),
                    cell_hover=df["cell_name"] + df["role"].map(
-                       {r.value: f" ({r.label.lower()})" for r in Role}).fillna(""))
+                       {r.value: f" ({r.label.lower()})" for r in Role}).fillna(""),
+                   drill=[drill_key(CELL_AREA, c, a) for c, a in zip(df["cell_code"], df["area_code"])])
     return completion_heatmap(df, title, "task_code", "cell_axis",
-                              "task_hover", "cell_hover", period_label)
+                              "task_hover", "cell_hover", period_label, drill_col="drill")
 
 
 # -- over time -----------------------------------------------------------------------------
@@ -246,10 +257,12 @@ def trend_by_cell(df: pd.DataFrame, title: str) -> go.Figure:
             line={"color": color, "width": 3}, marker={"color": color, "size": 10},
             cliponaxis=False,
             connectgaps=False,
-            customdata=[[full, lab, fmt.pct_or_no_report(v)] for lab, v in zip(labels, y)],
+            customdata=[[full, lab, fmt.pct_or_no_report(v), drill_key(PERIOD_POINT, k)]
+                        for lab, v, k in zip(labels, y, order)],
             hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}"
                           "<br>Tỷ lệ hoàn thành: %{customdata[2]}<extra></extra>"))
     fig = go.Figure(traces)
+    _drillable(fig)
     _end_labels(fig, ends)
     fig.update_yaxes(**_pct_axis())
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=labels, title=None)
@@ -271,10 +284,12 @@ def trend_by_series(df: pd.DataFrame, title: str, series_col: str, name_col: str
         fig.add_trace(go.Scatter(
             x=[labels[k] for k in order], y=_values(g["completion_pct"]), name=_first(g, name_col),
             mode="lines+markers", line={"color": color, "width": 3}, connectgaps=False,
-            customdata=[[_first(g, hover_col), labels[k], fmt.pct_or_no_report(v)]
+            customdata=[[_first(g, hover_col), labels[k], fmt.pct_or_no_report(v),
+                         drill_key(PERIOD_POINT, k)]
                         for k, v in zip(order, g["completion_pct"])],
             hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}"
                           "<br>Tỷ lệ hoàn thành: %{customdata[2]}<extra></extra>"))
+    _drillable(fig)
     fig.update_yaxes(**_pct_axis())
     fig.update_xaxes(type="category", categoryorder="array",
                      categoryarray=[labels[k] for k in order], title=None)
@@ -415,12 +430,42 @@ def submission_matrix(df: pd.DataFrame, title: str) -> go.Figure:
         texttemplate="%{text}", zmin=-0.5, zmax=n - 0.5, colorscale=scale, showscale=False,
         hoverinfo="text", hovertext=grid("hover"), xgap=3, ygap=3,
         textfont={"size": FONT_SIZE - 2}))
+    df = df.assign(drill=[drill_key(REPORT_SQUARE, int(i)) if pd.notna(i) else ""
+                          for i in df["submission_id"]])
+    _clickable_squares(fig, rows, [period_labels[k] for k in order], grid("drill"), grid("hover"))
     fig.update_yaxes(autorange="reversed", title=None, fixedrange=True)
     fig.update_xaxes(title=None, fixedrange=True, type="category")
     return _layout(fig, title, max(360, 200 + 70 * len(rows)))
 
 
 # -- helpers -------------------------------------------------------------------------------
+
+def drillable(fig: go.Figure) -> bool:
+    """The chart's marks carry drill keys: a click opens another view (dashboard.ui.chart)."""
+    return bool(fig.layout.meta and fig.layout.meta.get("drill"))
+
+
+def _drillable(fig: go.Figure) -> None:
+    fig.update_layout(meta={"drill": True})
+
+
+def _clickable_squares(fig: go.Figure, rows: list, cols: list, keys: list[list],
+                       hover: list[list]) -> None:
+    """Plotly reports no selection on a heatmap's squares: an invisible marker on each
+    square carries its drill key and takes over its hover text (the nearest marker is
+    the square under the pointer)."""
+    x = [c for _ in rows for c in cols]
+    y = [r for r in rows for _ in cols]
+    invisible = {"marker": {"opacity": 0}}
+    fig.add_trace(go.Scatter(
+        x=x, y=y, mode="markers", showlegend=False, name="",
+        marker={"opacity": 0, "size": 30, "symbol": "square"}, selected=invisible,
+        unselected=invisible, customdata=[k or "" for row in keys for k in row],
+        hovertext=[h or "" for row in hover for h in row], hoverinfo="text"))
+    fig.update_traces(hoverinfo="skip", selector={"type": "heatmap"})
+    fig.update_layout(hoverdistance=-1)
+    _drillable(fig)
+
 
 END_LABEL_GAP = 8.0  # points of the 0-100 axis between two end labels: one text line
 

@@ -90,3 +90,26 @@ def data_date(status: dict) -> str:
 def period(key: str) -> str:
     """Period key -> its Vietnamese label (`2026-Q3` -> `Quý III/2026`)."""
     return period_label(key)
+
+
+def datetime_vn(value) -> str:
+    """datetime(2026, 11, 27, 8, 5) -> "08:05 27/11/2026"; None, NaT -> "–"."""
+    if _is_missing(value):   # before isinstance: pandas' NaT is a datetime
+        return MISSING
+    if hasattr(value, "to_pydatetime"):
+        value = value.to_pydatetime()
+    return value.strftime("%H:%M %d/%m/%Y")
+
+
+_BROWSERS = (("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"),
+             ("Chrome/", "Chrome"), ("Safari/", "Safari"))
+_SYSTEMS = (("Android", "Android"), ("iPhone", "iPhone"), ("iPad", "iPad"),
+            ("Windows", "Windows"), ("Mac OS X", "macOS"), ("CrOS", "ChromeOS"), ("Linux", "Linux"))
+
+
+def browser(user_agent) -> str:
+    """A browser's User-Agent in words: "Chrome · Windows"; "–" when unknown."""
+    text = user_agent if isinstance(user_agent, str) else ""
+    name = next((n for mark, n in _BROWSERS if mark in text), None)
+    system = next((s for mark, s in _SYSTEMS if mark in text), None)
+    return " · ".join(filter(None, [name, system])) or (text[:40] or MISSING)

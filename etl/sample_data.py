@@ -17,6 +17,7 @@ import duckdb
 
 from etl import history
 from etl.settings import PROJECT_ROOT
+from etl.store import DatabaseMissing, Store
 
 log = logging.getLogger(__name__)
 
@@ -101,3 +102,12 @@ def delete_archive_files(archive_dir: Path, relative_paths: tuple[str, ...]) -> 
             if folder == archive_dir or not folder.is_dir() or any(folder.iterdir()):
                 break
             folder.rmdir()
+
+
+def count_samples(store: Store) -> int:
+    """Sample submissions in the database, whatever their state (0 before any database)."""
+    try:
+        with store.read() as con:
+            return con.execute("SELECT count(*) FROM submissions WHERE is_sample").fetchone()[0]
+    except DatabaseMissing:
+        return 0

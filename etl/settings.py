@@ -18,6 +18,16 @@ DEFAULT_CATALOG = PROJECT_ROOT / "data" / "catalog.toml"
 DEFAULT_REPORT_TEMPLATE = PROJECT_ROOT / "data" / "mau-bao-cao-ket-qua.docx"
 
 
+def _flag(text: str) -> bool:
+    """`1`, `true`, `yes`, `on` (any case) for yes; `0`, `false`, `no`, `off` for no."""
+    value = text.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError(f"not a yes/no value: {text!r}")
+
+
 @dataclass(frozen=True)
 class Settings:
     db_path: Path = DEFAULT_DB
@@ -25,6 +35,8 @@ class Settings:
     max_upload_mb: float = 20.0        # PROGRESS_MAX_UPLOAD_MB; .streamlit/config.toml too
     lock_wait_seconds: float = 30.0    # how long a connection waits for another process
     idle_minutes: float = 30.0         # a signed-in session ends after this much idleness
+    session_hours: float = 12.0        # ... and this long after signing in, whatever the use
+    https: bool = False                # served over HTTPS (behind the proxy): Secure cookies
     log_path: Path | None = None       # the app's log file; default: beside the database
     report_template_path: Path = DEFAULT_REPORT_TEMPLATE   # used when the file exists
     # Reading an uploaded file (etl.read.Limits, docs/limits.md): what a file may hold, and
@@ -47,6 +59,8 @@ class Settings:
             "max_upload_mb": ("PROGRESS_MAX_UPLOAD_MB", float),
             "lock_wait_seconds": ("PROGRESS_DB_LOCK_WAIT", float),
             "idle_minutes": ("PROGRESS_IDLE_MINUTES", float),
+            "session_hours": ("PROGRESS_SESSION_HOURS", float),
+            "https": ("PROGRESS_HTTPS", _flag),
             "log_path": ("PROGRESS_LOG", Path),
             "report_template_path": ("PROGRESS_REPORT_TEMPLATE", Path),
             "max_sheet_rows": ("PROGRESS_MAX_SHEET_ROWS", int),

@@ -11,22 +11,26 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from etl import audit, history, sample_data, users
+from etl import audit, history, sample_data, sessions, users
 from etl import backup as backup_files
 from etl.load import (FileReport, StoreOutcome, Storer, display_name, validate_bytes,
                       validate_path)
 from etl.periods import period_label
 from etl.problems import ERROR, SCHEMA, Problem
-from etl.store import DatabaseMissing, Store
+from etl.sessions import Client
+from etl.store import DatabaseBusy, DatabaseMissing, Store
 from etl.users import AuthError, User
-from etl.vocab import AuditAction, Permission, UserRole
+from etl.vocab import AuditAction, Permission, SessionEnd, UserRole
 
 log = logging.getLogger(__name__)
+
+BOOKKEEPING_WAIT_SECONDS = 0.5   # a session's "last used" time is not worth waiting for
 
 
 class PermissionDenied(AuthError):
@@ -162,16 +166,18 @@ def record(store: Store, actor: User, action: AuditAction, target: str | None = 
 
 # -- accounts --------------------------------------------------------------------------
 
-def create_first_admin(store: Store, username: str, full_name: str, password: str) -> User:
-    """The first account of a fresh install: only while there is none (no actor yet)."""
+def create_first_admin(store: Store, username: str, full_name: str, password: str,
+                       client: Client = Client(), now: datetime | None = None) -> SignedIn:
+    """The first account of a fresh install, signed in: only while there is none (no
+    actor yet)."""
+    now = now or datetime.now()
     with store.transaction() as con:
         user = users.insert_user(con, username, full_name, UserRole.ADMIN, password,
                                  only_if_none=True)
         audit.append(con, user.username, AuditAction.USER_ADD, user.username,
-                     f"vai trò {UserRole.ADMIN.label}, tài khoản đầu tiên")
-        audit.append(con, user.username, AuditAction.SIGN_IN, user.username,
-                     "tài khoản quản trị đầu tiên")
-    return user
+                     f"vai trò {UserRole.ADMIN.label}, tài khoản đầu tiên", at=now)
+        token = _open_session(con, user, client, now, "tài khoản quản trị đầu tiên")
+    return SignedIn(user, token)
 
 
 def add_user(store: Store, actor: User, username: str, full_name: str, role: str,
@@ -186,40 +192,235 @@ def add_user(store: Store, actor: User, username: str, full_name: str, role: str
     return user
 
 
-def set_user_active(store: Store, actor: User, username: str, active: bool) -> None:
-    """Lock an account (it can no longer sign in) or unlock it."""
-    _audited(store, actor, Permission.MANAGE_USERS,
-             AuditAction.USER_ENABLE if active else AuditAction.USER_DISABLE, username,
-             lambda con: users.set_active(con, username, active))
-
-
-def reset_password(store: Store, actor: User, username: str, password: str) -> None:
-    _audited(store, actor, Permission.MANAGE_USERS, AuditAction.PASSWORD_SET, username,
-             lambda con: users.set_password(con, username, password))
-
-
-def sign_in(store: Store, username: str, password: str, now: datetime | None = None) -> User:
-    """The user behind a name and password, or AuthError; each attempt is audited."""
-    username = users.normalize_username(username)
+def update_user(store: Store, actor: User, username: str, full_name: str, role: str,
+                cell_code: str | None) -> User:
+    """Change an account's name, role and cell; the new role applies on the account's
+    next click (a session reads its account each time)."""
+    authorize(actor, Permission.MANAGE_USERS)
     with store.transaction() as con:
-        attempt = users.check_credentials(con, username, password, now or datetime.now())
-        action = AuditAction.SIGN_IN if attempt.user else AuditAction.SIGN_IN_FAILED
-        audit.append(con, username or "?", action, username, attempt.note)
+        before, after = users.update_user(con, username, full_name, role, cell_code)
+        audit.append(con, actor.username, AuditAction.USER_EDIT, username,
+                     _profile_text(before) + " → " + _profile_text(after))
+    return after
+
+
+def _profile_text(user: User) -> str:
+    return f"{user.full_name}, {user.role_label}" + (f", chi bộ {user.cell_code}" if user.cell_code else "")
+
+
+def set_user_active(store: Store, actor: User, username: str, active: bool,
+                    now: datetime | None = None) -> None:
+    """Lock an account (it can no longer sign in, and its open sessions end) or unlock it."""
+    now = now or datetime.now()
+
+    def apply(con):
+        users.set_active(con, username, active)
+        if not active:
+            sessions.end_all(con, username, SessionEnd.ACCOUNT_LOCKED, now)
+
+    _audited(store, actor, Permission.MANAGE_USERS,
+             AuditAction.USER_ENABLE if active else AuditAction.USER_DISABLE, username, apply)
+
+
+def reset_password(store: Store, actor: User, username: str, password: str,
+                   now: datetime | None = None) -> None:
+    """A new password set by the administrator; every open session of the account ends."""
+    now = now or datetime.now()
+
+    def apply(con):
+        users.set_password(con, username, password)
+        sessions.end_all(con, username, SessionEnd.PASSWORD_RESET, now)
+
+    _audited(store, actor, Permission.MANAGE_USERS, AuditAction.PASSWORD_SET, username, apply)
+
+
+# -- signing in and sessions -------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SignedIn:
+    """A new session: the user and the token for the browser's cookie (never stored,
+    never logged)."""
+    user: User
+    token: str
+
+    def __repr__(self) -> str:
+        return f"SignedIn({self.user.username!r})"
+
+
+@dataclass(frozen=True)
+class Resumed:
+    """What a session cookie is worth now: the user, or why not (`ended`: it just expired)."""
+    user: User | None
+    session_id: int | None = None
+    ended: SessionEnd | None = None
+
+
+# Failed sign-ins of this process, per account and client address (etl.sessions).
+THROTTLE = sessions.SignInThrottle()
+
+
+def sign_in(store: Store, username: str, password: str, client: Client = Client(),
+            now: datetime | None = None,
+            throttle: sessions.SignInThrottle = THROTTLE) -> SignedIn:
+    """A new session for a name and password, or AuthError. A throttled try is refused
+    before any check (no hash, no write); a checked failure is audited."""
+    username = users.normalize_username(username)
+    wait = throttle.wait_seconds(username, client.address)
+    if wait > 0:
+        raise AuthError(_throttled(wait))
+    attempt = _check_credentials(store, username, password)
     if attempt.user is None:
+        wait = throttle.failed(username, client.address)
+        note = "; ".join(filter(None, [attempt.note, client.describe(),
+                                       f"tạm chặn {math.ceil(wait)} giây" if wait else None]))
+        if wait:
+            log.warning("sign-in of %r from %s throttled for %.0f s", username, client.address, wait)
+        if store.exists():
+            with store.transaction() as con:
+                audit.append(con, username or "?", AuditAction.SIGN_IN_FAILED, username, note)
         raise AuthError(attempt.error)
-    return attempt.user
+    throttle.succeeded(username, client.address)
+    now = now or datetime.now()
+    with store.transaction() as con:
+        token = _open_session(con, attempt.user, client, now)
+    return SignedIn(attempt.user, token)
 
 
-def sign_in_external(store: Store, email: str) -> User | None:
-    """OpenID Connect: the active account registered with the provider's email, audited."""
+def _throttled(wait: float) -> str:
+    return f"Đăng nhập sai nhiều lần. Vui lòng thử lại sau {math.ceil(wait)} giây."
+
+
+def _check_credentials(store: Store, username: str, password: str) -> users.SignInAttempt:
+    try:
+        with store.read() as con:
+            return users.check_credentials(con, username, password)
+    except DatabaseMissing:
+        return users.SignInAttempt(None, users.WRONG_CREDENTIALS, "chưa có cơ sở dữ liệu")
+
+
+def _open_session(con, user: User, client: Client, now: datetime, note: str | None = None) -> str:
+    token = sessions.new_token()
+    sessions.insert(con, user.username, token, client, now)
+    audit.append(con, user.username, AuditAction.SIGN_IN, user.username,
+                 "; ".join(filter(None, [note, client.describe()])), at=now)
+    return token
+
+
+def sign_in_external(store: Store, email: str, client: Client = Client(),
+                     now: datetime | None = None) -> SignedIn | None:
+    """OpenID Connect: a session for the active account registered with the provider's
+    email, audited; None when no such account."""
     user = users.user_by_email(store, email)
-    if user is not None:
-        record(store, user, AuditAction.SIGN_IN, user.username, "OpenID Connect")
-    return user
+    if user is None:
+        return None
+    with store.transaction() as con:
+        token = _open_session(con, user, client, now or datetime.now(), "OpenID Connect")
+    return SignedIn(user, token)
 
 
-def sign_out(store: Store, user: User, reason: str | None = None) -> None:
-    record(store, user, AuditAction.SIGN_OUT, user.username, reason)
+def resume_session(store: Store, token: str | None, now: datetime | None = None) -> Resumed:
+    """The user a session cookie stands for, as the account is now. An expired session
+    is ended and audited here; a used one is marked as used (at most once a minute, and
+    skipped when another process holds the database: the check itself only reads)."""
+    if not sessions.well_formed(token) or not store.exists():
+        return Resumed(None)
+    now = now or datetime.now()
+    policy = sessions.Policy.of(store.settings)
+    found, user = _session_and_account(store, token)
+    if found is None:
+        return Resumed(None)
+    ended = policy.expiry(found, now) or (None if user else SessionEnd.ACCOUNT_LOCKED)
+    if ended:
+        _end_expired(store, found, ended, now)
+        return Resumed(None, found.session_id, ended)
+    if policy.needs_touch(found, now):
+        _best_effort(store, lambda con: sessions.touch(con, found.session_id, now))
+    return Resumed(user, found.session_id)
+
+
+# The session and account of a token, per database version: a click costs no database read.
+_LOOKUPS = sessions.Lookups()
+
+
+def _session_and_account(store: Store, token: str) -> tuple[sessions.Session | None, User | None]:
+    key, version = (str(store.path), sessions.token_hash(token)), store.data_version()
+    answer = _LOOKUPS.get(key, version)
+    if answer is None:
+        with store.read() as con:
+            found = sessions.find(con, token)
+            answer = (found, users.active_user(con, found.username) if found else None)
+        _LOOKUPS.put(key, version, answer)
+    return answer
+
+
+def _end_expired(store: Store, session: sessions.Session, reason: SessionEnd, now: datetime) -> None:
+    def apply(con):
+        sessions.end(con, session.session_id, reason, now)
+        audit.append(con, session.username, AuditAction.SESSION_EXPIRED, session.username,
+                     f"{SessionEnd(reason).label}, phiên #{session.session_id}", at=now)
+    _best_effort(store, apply)
+
+
+def _best_effort(store: Store, apply: Callable) -> None:
+    """A bookkeeping write that must not hold a page up while a load holds the database;
+    the next request tries again."""
+    quick = Store(replace(store.settings, lock_wait_seconds=BOOKKEEPING_WAIT_SECONDS), store.catalog)
+    try:
+        with quick.transaction() as con:
+            apply(con)
+    except DatabaseBusy:
+        log.info("database busy: session bookkeeping left for the next request")
+
+
+def sign_out(store: Store, token: str | None, now: datetime | None = None) -> None:
+    """End the session of this token (any state: signing out twice is harmless)."""
+    if not sessions.well_formed(token) or not store.exists():
+        return
+    now = now or datetime.now()
+    with store.transaction() as con:
+        found = sessions.find(con, token)
+        if found is None:
+            return
+        sessions.end(con, found.session_id, SessionEnd.SIGN_OUT, now)
+        audit.append(con, found.username, AuditAction.SIGN_OUT, found.username,
+                     f"phiên #{found.session_id}", at=now)
+
+
+def change_password(store: Store, actor: User, current: str, new: str,
+                    client: Client = Client(), now: datetime | None = None,
+                    throttle: sessions.SignInThrottle = THROTTLE) -> SignedIn:
+    """A user's own new password, given the current one. Every session of the account
+    ends, the one in use too; the new session returned replaces it in this browser."""
+    authorize(actor, Permission.VIEW)
+    wait = throttle.wait_seconds(actor.username, client.address)
+    if wait > 0:
+        raise AuthError(_throttled(wait))
+    if _check_credentials(store, actor.username, current).user is None:
+        throttle.failed(actor.username, client.address)
+        raise AuthError("Mật khẩu hiện tại không đúng.")
+    if new == current:
+        raise AuthError("Mật khẩu mới cần khác mật khẩu hiện tại.")
+    now = now or datetime.now()
+    with store.transaction() as con:
+        users.set_password(con, actor.username, new)
+        ended = sessions.end_all(con, actor.username, SessionEnd.PASSWORD_CHANGE, now)
+        audit.append(con, actor.username, AuditAction.PASSWORD_CHANGE, actor.username,
+                     f"{ended} phiên đã kết thúc", at=now)
+        token = _open_session(con, actor, client, now, "sau khi đổi mật khẩu")
+    return SignedIn(actor, token)
+
+
+def end_session(store: Store, actor: User, session_id: int, now: datetime | None = None) -> None:
+    """The administrator ends someone's session (a lost laptop, a shared computer)."""
+    authorize(actor, Permission.MANAGE_USERS)
+    now = now or datetime.now()
+    with store.transaction() as con:
+        found = sessions.by_id(con, session_id)
+        if found is None:
+            raise AuthError(f"Phiên #{session_id} đã kết thúc.")
+        sessions.end(con, session_id, SessionEnd.REVOKED, now)
+        audit.append(con, actor.username, AuditAction.SESSION_REVOKED, found.username,
+                     f"phiên #{session_id}", at=now)
 
 
 # -- sample data ------------------------------------------------------------------------

@@ -1,15 +1,16 @@
 """Accounts in the database: who they are, their role, their password. No Streamlit here.
 
-Passwords are hashed with argon2id and never stored or logged in clear. Repeated
-failed sign-ins lock the account for a growing delay. The functions that change an
-account work on the caller's connection: etl.usecases wraps each in a transaction
-with its permission check and its audit row.
+Passwords are hashed with argon2id and never stored or logged in clear. Checking a
+password only reads: failed sign-ins are counted in memory per account and client
+address (etl.sessions.SignInThrottle). The functions that change an account work on
+the caller's connection: etl.usecases wraps each in a transaction with its
+permission check and its audit row.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import duckdb
 from argon2 import PasswordHasher
@@ -19,7 +20,7 @@ from etl.store import DatabaseMissing, Store
 from etl.vocab import ACCOUNT_ROLES, GRANTS, Permission, UserRole
 
 MIN_PASSWORD_LENGTH = 10
-LOCK_AFTER_FAILURES = 3
+ROLES_WITH_A_CELL = frozenset({UserRole.CELL})
 _hasher = PasswordHasher()
 
 
@@ -108,50 +109,84 @@ def insert_user(con, username: str, full_name: str, role: str, password: str | N
     username = normalize_username(username)
     if not re.fullmatch(r"[a-z0-9._-]{3,40}", username):
         raise AuthError("Tên đăng nhập gồm 3-40 ký tự: chữ không dấu, số, dấu chấm, gạch.")
-    if role not in {r.value for r in ACCOUNT_ROLES}:
-        raise AuthError(f"Vai trò không hợp lệ: {role}.")
-    if role == UserRole.CELL and not cell_code:
-        raise AuthError("Tài khoản chi bộ cần chọn chi bộ.")
-    if not full_name or not full_name.strip():
-        raise AuthError("Vui lòng nhập họ và tên.")
+    full_name, cell_code = _checked_profile(con, full_name, role, cell_code)
     if password is not None:
         check_password_strength(password)
-    if cell_code and not con.execute("SELECT 1 FROM cells WHERE cell_code = ?", [cell_code]).fetchone():
-        raise AuthError(f"Không có chi bộ {cell_code}.")
     if only_if_none and con.execute("SELECT count(*) FROM users").fetchone()[0]:
         raise AuthError("Đã có tài khoản quản trị; hãy đăng nhập.")
     if con.execute("SELECT 1 FROM users WHERE username = ?", [username]).fetchone():
         raise AuthError(f"Tên đăng nhập {username} đã có.")
-    cell_code = cell_code if role == UserRole.CELL else None
     con.execute("INSERT INTO users (username, full_name, role, cell_code, password_hash, email, "
                 "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [username, full_name.strip(), role, cell_code,
+                [username, full_name, role, cell_code,
                  hash_password(password) if password is not None else None, email, datetime.now()])
-    return User(username, full_name.strip(), role, cell_code)
+    return User(username, full_name, role, cell_code)
+
+
+def update_user(con, username: str, full_name: str, role: str,
+                cell_code: str | None) -> tuple[User, User]:
+    """Change an account's name, role and cell; (before, after)."""
+    before = _require_account(con, username)
+    full_name, cell_code = _checked_profile(con, full_name, role, cell_code)
+    if before.role == UserRole.ADMIN and role != UserRole.ADMIN:
+        _keep_an_administrator(con, username)
+    con.execute("UPDATE users SET full_name = ?, role = ?, cell_code = ? WHERE username = ?",
+                [full_name, role, cell_code, username])
+    return before, User(username, full_name, role, cell_code)
+
+
+def _checked_profile(con, full_name: str, role: str, cell_code: str | None) -> tuple[str, str | None]:
+    """The name and cell to store for `role`, or the reason in words."""
+    if role not in {r.value for r in ACCOUNT_ROLES}:
+        raise AuthError("Vui lòng chọn vai trò: "
+                        + ", ".join(r.label for r in ACCOUNT_ROLES) + ".")
+    if not full_name or not full_name.strip():
+        raise AuthError("Vui lòng nhập họ và tên.")
+    if role in ROLES_WITH_A_CELL and not cell_code:
+        raise AuthError(f"Tài khoản vai trò {UserRole(role).label} cần chọn chi bộ.")
+    if role not in ROLES_WITH_A_CELL and cell_code:
+        raise AuthError(f"Vai trò {UserRole(role).label} không gắn với chi bộ nào: "
+                        "bỏ chọn chi bộ, hoặc chọn vai trò Chi bộ.")
+    if cell_code and not con.execute("SELECT 1 FROM cells WHERE cell_code = ?", [cell_code]).fetchone():
+        raise AuthError(f"Không có chi bộ {cell_code}.")
+    return full_name.strip(), cell_code or None
 
 
 def set_active(con, username: str, active: bool) -> None:
-    _require_account(con, username)
+    if not active and _require_account(con, username).role == UserRole.ADMIN:
+        _keep_an_administrator(con, username)
     con.execute("UPDATE users SET active = ? WHERE username = ?", [active, username])
 
 
 def set_password(con, username: str, password: str) -> None:
     check_password_strength(password)
     _require_account(con, username)
-    con.execute("UPDATE users SET password_hash = ?, failed_attempts = 0, last_failed_at = NULL "
-                "WHERE username = ?", [hash_password(password), username])
+    con.execute("UPDATE users SET password_hash = ? WHERE username = ?",
+                [hash_password(password), username])
 
 
-def _require_account(con, username: str) -> None:
-    if not con.execute("SELECT 1 FROM users WHERE username = ?", [username]).fetchone():
+def _require_account(con, username: str) -> User:
+    row = con.execute("SELECT username, full_name, role, cell_code FROM users WHERE username = ?",
+                      [username]).fetchone()
+    if row is None:
         raise AuthError(f"Không có tài khoản {username}.")
+    return User(*row)
 
 
-def lock_delay(failures: int) -> timedelta:
-    """After 3 failures, wait 2, 4, 8 ... up to 300 seconds before the next try."""
-    if failures < LOCK_AFTER_FAILURES:
-        return timedelta(0)
-    return timedelta(seconds=min(2 ** (failures - LOCK_AFTER_FAILURES + 1), 300))
+def _keep_an_administrator(con, username: str) -> None:
+    """Refuse to take the last active administrator away: nobody could manage accounts."""
+    others = con.execute("SELECT count(*) FROM users WHERE role = ? AND active AND username <> ?",
+                         [UserRole.ADMIN.value, username]).fetchone()[0]
+    if not others:
+        raise AuthError(f"{username} là tài khoản quản trị duy nhất còn hoạt động: hãy tạo "
+                        "hoặc mở khóa một tài khoản quản trị khác trước.")
+
+
+def active_user(con, username: str) -> User | None:
+    """The account as it is now (a role change applies at once), if it may sign in."""
+    row = con.execute("SELECT username, full_name, role, cell_code FROM users "
+                      "WHERE username = ? AND active", [username]).fetchone()
+    return User(*row) if row else None
 
 
 WRONG_CREDENTIALS = "Tên đăng nhập hoặc mật khẩu không đúng."
@@ -165,28 +200,27 @@ class SignInAttempt:
     note: str | None = None      # for the audit row
 
 
-def check_credentials(con, username: str, password: str, now: datetime) -> SignInAttempt:
-    """Verify a password and count a failure on the account; a message that reveals
-    nothing about which part was wrong."""
-    row = con.execute("SELECT full_name, role, cell_code, password_hash, active, failed_attempts, "
-                      "last_failed_at FROM users WHERE username = ?", [username]).fetchone()
+def check_credentials(con, username: str, password: str) -> SignInAttempt:
+    """Verify a password (a read: nothing is written); a message that reveals nothing
+    about which part was wrong."""
+    row = con.execute("SELECT full_name, role, cell_code, password_hash, active FROM users "
+                      "WHERE username = ?", [username]).fetchone()
     if row is None:
         _hasher.hash(password or "x")  # same cost as a real check: no timing oracle
         return SignInAttempt(None, WRONG_CREDENTIALS, "không có tài khoản")
-    full_name, role, cell_code, hashed, active, failures, last_failed = row
-    wait = (last_failed + lock_delay(failures) - now) if last_failed else timedelta(0)
-    if wait > timedelta(0):
-        return SignInAttempt(None, "Đăng nhập sai nhiều lần. Vui lòng thử lại sau "
-                                   f"{int(wait.total_seconds()) + 1} giây.", "đang tạm khóa")
-    try:
-        ok = bool(active and hashed and _hasher.verify(hashed, password or ""))
-    except (VerificationError, InvalidHashError):
-        ok = False
-    if not ok:
-        con.execute("UPDATE users SET failed_attempts = failed_attempts + 1, last_failed_at = ? "
-                    "WHERE username = ?", [now, username])
-        return SignInAttempt(None, WRONG_CREDENTIALS if active
-                             else "Tài khoản đã bị khóa. Liên hệ quản trị.")
-    con.execute("UPDATE users SET failed_attempts = 0, last_failed_at = NULL WHERE username = ?",
-                [username])
+    full_name, role, cell_code, hashed, active = row
+    if not _verify(hashed, password):
+        return SignInAttempt(None, WRONG_CREDENTIALS)
+    if not active:
+        return SignInAttempt(None, "Tài khoản đã bị khóa. Liên hệ quản trị.", "tài khoản đã khóa")
     return SignInAttempt(User(username, full_name, role, cell_code))
+
+
+def _verify(hashed: str | None, password: str | None) -> bool:
+    if not hashed:
+        _hasher.hash(password or "x")
+        return False
+    try:
+        return _hasher.verify(hashed, password or "")
+    except (VerificationError, InvalidHashError):
+        return False

@@ -126,6 +126,10 @@ class AuditAction(Labelled):
     SIGN_IN = "sign_in", "Đăng nhập"
     SIGN_IN_FAILED = "sign_in_failed", "Đăng nhập sai"
     SIGN_OUT = "sign_out", "Đăng xuất"
+    SESSION_EXPIRED = "session_expired", "Phiên hết hạn"
+    SESSION_REVOKED = "session_revoked", "Kết thúc phiên"
+    PASSWORD_CHANGE = "password_change", "Đổi mật khẩu"
+    USER_EDIT = "user_edit", "Sửa tài khoản"
     LOAD = "load", "Nạp báo cáo"
     UNDO_LOAD = "undo_load", "Hoàn tác lần nạp"
     RESTORE = "restore", "Khôi phục báo cáo"
@@ -141,6 +145,17 @@ class AuditAction(Labelled):
     RESTORE_BACKUP = "restore_backup", "Khôi phục từ bản sao lưu"
     SAMPLES_LOAD = "samples_load", "Nạp dữ liệu mẫu"
     SAMPLES_REMOVE = "samples_remove", "Gỡ dữ liệu mẫu"
+
+
+class SessionEnd(Labelled):
+    """Why a signed-in session ended (table sessions, column end_reason)."""
+    SIGN_OUT = "sign_out", "Đăng xuất"
+    IDLE = "idle", "Hết thời gian chờ"
+    LIFETIME = "lifetime", "Hết thời hạn phiên"
+    PASSWORD_CHANGE = "password_change", "Đổi mật khẩu"
+    PASSWORD_RESET = "password_reset", "Đặt lại mật khẩu"
+    ACCOUNT_LOCKED = "account_locked", "Khóa tài khoản"
+    REVOKED = "revoked", "Quản trị kết thúc phiên"
 
 
 # -- submissions -------------------------------------------------------------------------

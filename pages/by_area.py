@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, fmt, queries, ui
+from dashboard import charts, fmt, links, queries, ui
 from dashboard.definitions import DEFINITIONS, HELP_COMPLETION
 
 ui.page()
@@ -11,8 +11,8 @@ scope = ui.current_scope()
 area_df = ui.q(queries.areas)
 choices = scope.area_list or list(area_df["area_code"])
 names = dict(zip(area_df["area_code"], area_df["area_code"] + ". " + area_df["area_name"]))
-area = st.selectbox("Nhiệm vụ trọng tâm", choices, format_func=names.get, key="area_page_area",
-                    persist_state="session")
+area = ui.linked_selectbox("Nhiệm vụ trọng tâm", choices, links.AREA, "nhiệm vụ trọng tâm",
+                           format_func=names.get)
 short = area_df.set_index("area_code").loc[area, "short_name"]
 ui.page_header(f"Nhiệm vụ trọng tâm \"{short}\" tiến triển ra sao ở từng chi bộ?", scope)
 

@@ -3,17 +3,18 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, fmt, queries, ui
+from dashboard import charts, fmt, links, queries, ui
 from dashboard.definitions import DEFINITIONS, HELP_COMPLETION
 from etl.vocab import NOT_ASSIGNED, Status
 
-ui.page()
+user = ui.page()
 scope = ui.current_scope()
 cell_df = ui.q(queries.cells)
 choices = scope.cell_list or list(cell_df["cell_code"])
 names = dict(zip(cell_df["cell_code"], cell_df["cell_name"]))
-cell = st.selectbox("Chi bộ", choices, format_func=names.get, key="cell_page_cell",
-                    persist_state="session")
+# A cell's secretary lands on their own cell.
+cell = ui.linked_selectbox("Chi bộ", choices, links.CELL, "chi bộ", default=user.cell_code,
+                           format_func=names.get)
 info = cell_df.set_index("cell_code").loc[cell]
 ui.page_header(f"{info['cell_name']} thực hiện các nhiệm vụ được giao đến đâu?", scope)
 if str(info["supervisor"] or "").strip():

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import fmt, tables, ui
+from dashboard import fmt, links, tables, ui
 from etl import history, usecases
 from etl.store import DatabaseBusy
 from etl.users import AuthError
@@ -68,6 +68,21 @@ def _when(ts) -> str:
 def _describe(row) -> str:
     return (f"#{row.submission_id} · {row.cell_short_name} · {row.period_label} · "
             f"{row.file_name} ({row.sheet}) · {row.state_label}")
+
+
+def open_from_address(subs_all: pd.DataFrame) -> None:
+    """A link naming a report (`report=12`, a square of the submission grid): filters
+    and selection set to show it."""
+    asked = ui.from_address(links.REPORT)
+    ids = [str(i) for i in subs_all["submission_id"]]
+    chosen, notice = links.read_choice(asked, ids, "báo cáo")
+    if notice:
+        st.info(notice, icon=":material/link:")
+    if chosen is None:
+        return
+    row = subs_all[subs_all["submission_id"] == int(chosen)].iloc[0]
+    st.session_state.update({"history_cell": row["cell_code"], "history_period": row["period"],
+                             "history_only_current": False, "history_selected": int(chosen)})
 
 
 def pick_submission(subs: pd.DataFrame):
@@ -199,6 +214,7 @@ def main() -> None:
     subs_all = history.list_submissions(store)
     if subs_all.empty:
         ui.empty_state()
+    open_from_address(subs_all)
     subs = filters(subs_all)
     if subs.empty:
         st.info("Không có báo cáo nào khớp bộ lọc.")
@@ -207,6 +223,7 @@ def main() -> None:
     row = pick_submission(subs)
     if row is None:
         return
+    ui.keep_in_address(links.REPORT, row.submission_id, now=True)
     st.subheader(f"Báo cáo #{row.submission_id}")
     download_original(row)
     actions(row)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import fmt, queries, ui
+from dashboard import fmt, links, queries, ui
 from dashboard.definitions import DEFINITIONS
 from etl import periods as P
 
@@ -13,8 +13,9 @@ SHOWN_ROWS = 300  # a meeting reads the newest; the search finds the rest
 scope = ui.current_scope()
 ui.page_header("Các chi bộ gặp khó khăn gì, đề xuất gì, và khó khăn nào chưa được giải quyết?", scope)
 c1, c2 = st.columns([3, 1])
-search = c1.text_input("Tìm trong khó khăn, đề xuất, nhiệm vụ, chi bộ", key="obstacle_search",
-                       placeholder="ví dụ: kinh phí")
+with c1:
+    search = ui.linked_text_input("Tìm trong khó khăn, đề xuất, nhiệm vụ, chi bộ", links.SEARCH,
+                                  placeholder="ví dụ: kinh phí")
 only_open = c2.toggle("Chỉ khó khăn chưa giải quyết", key="obstacle_open",
                       help=DEFINITIONS["open_obstacle"])
 log = ui.q(queries.obstacle_log, cells=scope.cell_list, areas=scope.area_list, search=search,

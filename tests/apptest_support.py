@@ -1,13 +1,18 @@
-"""Make AppTest run app.py the way a served app does after its first request."""
+"""Make AppTest run app.py the way server.py serves it."""
 from __future__ import annotations
 
 
 def serve_like_a_running_app(patch_attr) -> None:
-    """AppTest re-detects the pages/ folder before every run and then serves page files
-    alone (Streamlit's mode from before st.navigation). A real server leaves that mode
-    for good on its first request (see dashboard.auth.guard). `patch_attr(obj, name,
-    value)` installs the change: pytest's monkeypatch.setattr, or setattr in a script."""
+    """AppTest re-detects the pages/ folder before every run and would then serve page
+    files alone (Streamlit's mode from before st.navigation); server.py turns that mode
+    off for good. AppTest has no HTTP request either, so no session cookie: the
+    signed-in user is the one a test put in the session (tests/signin.as_user).
+    `patch_attr(obj, name, value)` installs the changes: pytest's monkeypatch.setattr,
+    or setattr in a script."""
+    import streamlit as st
     from streamlit.runtime.pages_manager import PagesManager
+
+    from dashboard import auth, web
 
     original = PagesManager.__init__
 
@@ -16,3 +21,5 @@ def serve_like_a_running_app(patch_attr) -> None:
         PagesManager.uses_pages_directory = False
 
     patch_attr(PagesManager, "__init__", init)
+    patch_attr(web, "SERVED", True)
+    patch_attr(auth, "_session_user", lambda: st.session_state.get(auth.SESSION_KEY))

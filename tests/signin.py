@@ -34,15 +34,9 @@ def ensure_account(db_path: Path | str, user: users.User = OFFICE, password: str
 
 
 def sign_in(page, url: str, user: users.User = OFFICE, password: str = PASSWORD) -> None:
-    """Open `url`, fill in the real sign-in form, wait for the page behind it.
-
-    The server's root is opened first: until one request has run app.py, Streamlit
-    answers a deep link with the app's front page (see dashboard.auth.guard)."""
-    root = "/".join(url.split("/")[:3])
-    page.goto(root)
-    page.get_by_label("Tên đăng nhập").wait_for(timeout=30_000)
-    if url.rstrip("/") != root:
-        page.goto(url)
+    """Open `url` (the server sends a signed-out browser to its sign-in form, and back to
+    `url` after it), fill in the real form, wait for the page behind it."""
+    page.goto(url)
     page.get_by_label("Tên đăng nhập").fill(user.username)
     page.get_by_label("Mật khẩu").fill(password)
     page.get_by_role("button", name="Đăng nhập").click()

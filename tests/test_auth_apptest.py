@@ -1,7 +1,6 @@
 """Sign-in and roles, driven through the real app and pages with AppTest."""
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,7 @@ import build_fixtures as bf
 from etl import audit, load, usecases, users
 from etl.store import Store
 from etl.vocab import UserRole
-from signin import OFFICE, OPERATOR, PASSWORD, as_user, ensure_account
+from signin import OFFICE, OPERATOR, as_user, ensure_account
 
 TIMEOUT = 60
 PAGES = sorted(p.stem for p in (Path(__file__).resolve().parent.parent / "pages").glob("*.py"))
@@ -37,41 +36,61 @@ def _labels(at: AppTest) -> list[str]:
     return [t.label for t in at.text_input]
 
 
-def test_a_fresh_install_asks_for_the_first_administrator_and_creates_exactly_one(app_db, query):
+def _first_run(app_db, start: str) -> AppTest:
     at = _app().run()
     assert not at.exception
     assert "Cài đặt lần đầu: tạo tài khoản quản trị" in [s.value for s in at.subheader]
     assert not at.get("plotly_chart") and not at.metric
-
     at.text_input[0].set_value("quantri")
     at.text_input[1].set_value("Nguyễn Quản Trị")
     at.text_input[2].set_value("quan-tri-2026")
     at.text_input[3].set_value("quan-tri-2026")
+    at.radio(key="first_run_start").set_value(start)
     at.button[0].click().run()
-    assert not at.exception
-    assert query(app_db, "SELECT username, role FROM users") == [("quantri", "quan_tri")]
-    assert at.session_state["auth_user"].username == "quantri"
-    assert any("Nguyễn Quản Trị" in c.value for c in at.sidebar.caption)
+    assert not at.exception, [e.value for e in at.exception]
+    return at
 
-    # A second visitor no longer gets the first-run form: only the sign-in form.
+
+def _hands_over_a_session(at: AppTest) -> bool:
+    """The browser is sent to trade a one-time code for its session cookie."""
+    return any("/dang-nhap/ma?ma=" in h.proto.body for h in at.get("html"))
+
+
+@pytest.mark.parametrize("start, sample_reports", [("empty", False), ("sample", True)])
+def test_a_fresh_install_creates_exactly_one_administrator_empty_or_with_samples(
+        app_db, query, start, sample_reports):
+    at = _first_run(app_db, start)
+    assert query(app_db, "SELECT username, role FROM users") == [("quantri", "quan_tri")]
+    assert query(app_db, "SELECT username FROM sessions") == [("quantri",)]
+    assert _hands_over_a_session(at)
+    counted = query(app_db, "SELECT count(*) FROM submissions WHERE is_sample")[0][0]
+    assert (counted > 0) == sample_reports
+    assert query(app_db, "SELECT count(*) FROM submissions WHERE NOT is_sample") == [(0,)]
+    if sample_reports:
+        assert "samples_load" in audit.read(Store.at(app_db))["action"].tolist()
+
+    # A second visitor no longer gets the first-run form: only the way to the sign-in form.
     again = _app().run()
-    assert "Đăng nhập" in [s.value for s in again.subheader]
+    assert "Cài đặt lần đầu: tạo tài khoản quản trị" not in [s.value for s in again.subheader]
+    assert any("/dang-nhap" in h.proto.body for h in again.get("html"))
     assert query(app_db, "SELECT count(*) FROM users") == [(1,)]
 
 
-def test_sign_in_with_the_real_form(app_db):
+def test_an_anonymous_visitor_is_sent_to_the_sign_in_form_and_sees_no_figures(app_db):
     ensure_account(app_db)
     at = _app().run()
-    at.text_input[0].set_value(OFFICE.username)
-    at.text_input[1].set_value("sai-mat-khau-9")
-    at.button[0].click().run()
-    assert "Tên đăng nhập hoặc mật khẩu không đúng." in [e.value for e in at.error]
-    assert "auth_user" not in at.session_state
-
-    at.text_input[1].set_value(PASSWORD)
-    at.button[0].click().run()
-    assert at.session_state["auth_user"].username == OFFICE.username
     assert not at.exception
+    assert any("location.replace" in h.proto.body and "/dang-nhap" in h.proto.body
+               for h in at.get("html"))
+    assert not at.get("plotly_chart") and not at.dataframe and not at.metric
+
+
+def test_the_app_refuses_to_run_without_its_server(app_db, monkeypatch):
+    from dashboard import web
+    monkeypatch.setattr(web, "SERVED", False)
+    at = as_user(_app()).run()
+    assert "streamlit run server.py" in at.error[0].value
+    assert not at.get("plotly_chart") and not at.metric
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -89,16 +108,6 @@ def test_a_page_refuses_a_role_that_may_not_use_it(app_db, page, user):
     at = as_user(_page(page), user).run()
     assert not at.exception
     assert "không có quyền dùng trang này" in at.error[0].value
-
-
-def test_an_idle_session_is_signed_out(app_db):
-    ensure_account(app_db)
-    at = as_user(_app())
-    at.session_state["auth_last_seen"] = time.time() - 31 * 60
-    at.run()
-    assert "auth_user" not in at.session_state
-    assert any("không thao tác" in i.value for i in at.info)
-    assert audit.read(Store.at(app_db))["action"].tolist()[0] == "sign_out"
 
 
 def test_a_cell_secretary_cannot_load_another_cells_report(app_db, query):

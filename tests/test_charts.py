@@ -99,7 +99,7 @@ def test_trend_end_labels_print_each_latest_value_without_overlap():
 
 def test_heatmap_draws_no_report_grey_never_zero(db):
     fig = C.cell_area_heatmap(Q.cell_area_summary(db, "quarter", PERIOD), "t")
-    back, main = fig.data
+    back, main, _clicks = fig.data   # the third: invisible click targets (drill-down)
     rows = list(main.y)
     tt = rows.index("Trung tâm KH&CN")
     assert all(v is None for v in main.z[tt])                     # nothing on the 0-100 scale

@@ -60,7 +60,7 @@ def test_the_unit_restarts_runs_sandboxed_and_writes_only_its_data():
     assert s["CapabilityBoundingSet"] == [""]
     assert f"PROGRESS_DB={DATA_DIR}/progress.duckdb" in s["Environment"]
     exec_start = s["ExecStart"][0]
-    assert "--server.address 127.0.0.1" in exec_start and "streamlit run app.py" in exec_start
+    assert "--server.address 127.0.0.1" in exec_start and "streamlit run server.py" in exec_start
     assert s["WantedBy"] == ["multi-user.target"]
 
 
@@ -72,6 +72,7 @@ def test_the_image_runs_as_a_user_keeps_data_in_a_volume_and_checks_its_health()
     assert 'VOLUME ["/data"]' in text and "PROGRESS_DB=/data/progress.duckdb" in text
     assert re.search(r"^HEALTHCHECK .*", text, re.M) and "/_stcore/health" in text
     assert "pip install -r requirements.txt" in text and "requirements-dev" not in text
+    assert '"streamlit", "run", "server.py"' in text   # the sign-in routes and the gate
     ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
     for secret_or_data in (".venv", "data/*.duckdb", "data/*_archive", ".streamlit/secrets.toml"):
         assert secret_or_data in ignored
@@ -104,3 +105,13 @@ def test_ci_runs_exactly_make_test():
              if line.strip() and not line.startswith("#")]
     assert lines[-1] == "make test"
     assert not any("pytest" in line for line in lines)
+
+
+def test_every_way_of_starting_the_app_goes_through_server_py():
+    """app.py alone has no sign-in routes: it refuses to run (dashboard.web.SERVED)."""
+    starters = {"Makefile": ROOT / "Makefile", "unit": UNIT, "Dockerfile": ROOT / "Dockerfile",
+                "browser tests": ROOT / "tests" / "browser" / "conftest.py"}
+    for name, path in starters.items():
+        text = path.read_text(encoding="utf-8")
+        assert "server.py" in text, name
+        assert not re.search(r"streamlit.{0,10}run.{0,6}app\.py", text), name

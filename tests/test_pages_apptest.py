@@ -88,14 +88,14 @@ def test_by_cell_page(db):
     at = open_page("pages/by_cell.py")
     assert metrics(at) == {"Tỷ lệ hoàn thành": "80%", "Nhiệm vụ đã báo cáo": "2/5",
                            "Hoàn thành": "1", "Chậm tiến độ": "1"}
-    at.selectbox(key="cell_page_cell").set_value("TTKHCN").run()
+    at.selectbox(key="page_cell").set_value("TTKHCN").run()
     assert not at.exception
     assert metrics(at)["Tỷ lệ hoàn thành"] == "Chưa báo cáo"
     assert any("chưa báo cáo" in i.value for i in at.info)
 
 
 def test_by_area_page_sums_flows_over_the_quarter(db):
-    at = open_page("pages/by_area.py", f_grain="quarter", area_page_area="NV2")
+    at = open_page("pages/by_area.py", f_grain="quarter", page_area="NV2")
     assert metrics(at)["Tỷ lệ hoàn thành"] == "60%"
     assert metrics(at)["Số hoạt động"] == "7"                      # 5 in August + 2 in September
 
@@ -113,7 +113,7 @@ def test_obstacles_page(db):
     at = open_page("pages/obstacles.py")
     assert metrics(at) == {"Khó khăn chưa giải quyết": "1", "Khó khăn đã nêu": "1",
                            "Đề xuất, kiến nghị": "0"}
-    at.text_input(key="obstacle_search").input("khong co tu nay").run()
+    at.text_input(key="page_q").input("khong co tu nay").run()
     assert any("Không có khó khăn" in i.value for i in at.info)
 
 

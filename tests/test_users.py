@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from etl import audit, usecases, users
+from etl import audit, sessions, usecases, users
 from etl.vocab import Permission, UserRole
 
 STRONG = "mat-khau-2026"
@@ -56,38 +55,56 @@ def test_weak_passwords_are_refused(store, password):
         add(store, "lanhdao", UserRole.LEADERSHIP, password)
 
 
+def sign_in(store, username, password, address="10.0.0.1", throttle=None):
+    """A sign-in with its own throttle: tests do not count each other's failures."""
+    return usecases.sign_in(store, username, password, sessions.Client(address, "pytest"),
+                            throttle=throttle or sessions.SignInThrottle()).user
+
+
 def test_sign_in_success_failure_and_audit(store):
     add(store, "vanphong", UserRole.OFFICE)
     with pytest.raises(users.AuthError, match="không đúng"):
-        usecases.sign_in(store, "vanphong", "sai-mat-khau-1")
+        sign_in(store, "vanphong", "sai-mat-khau-1")
     with pytest.raises(users.AuthError, match="không đúng"):
-        usecases.sign_in(store, "khong-co-ai", STRONG)
-    user = usecases.sign_in(store, "VanPhong ", STRONG)
+        sign_in(store, "khong-co-ai", STRONG)
+    user = sign_in(store, "VanPhong ", STRONG)
     assert user.role == UserRole.OFFICE
     assert user.can(Permission.RESTORE_WITHDRAW) and not user.can(Permission.MANAGE_USERS)
     assert actions(store)[:3] == ["sign_in", "sign_in_failed", "sign_in_failed"]
+    assert "10.0.0.1" in audit.read(store)["detail"].iloc[0]
 
 
-def test_repeated_failures_slow_down_sign_in(store):
+class Clock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_repeated_failures_slow_down_that_account_from_that_address_only(store):
     add(store, "lanhdao", UserRole.LEADERSHIP)
-    t0 = datetime(2026, 11, 27, 9, 0, 0)
-    for _ in range(users.LOCK_AFTER_FAILURES):
+    clock = Clock()
+    throttle = sessions.SignInThrottle(clock)
+    for _ in range(sessions.FREE_FAILURES):
         with pytest.raises(users.AuthError, match="không đúng"):
-            usecases.sign_in(store, "lanhdao", "sai-mat-khau-1", now=t0)
-    # Locked now: even the right password waits.
-    with pytest.raises(users.AuthError, match="thử lại sau"):
-        usecases.sign_in(store, "lanhdao", STRONG, now=t0 + timedelta(seconds=1))
-    later = t0 + users.lock_delay(users.LOCK_AFTER_FAILURES) + timedelta(seconds=1)
-    assert usecases.sign_in(store, "lanhdao", STRONG, now=later).username == "lanhdao"
+            sign_in(store, "lanhdao", "sai-mat-khau-1", "10.0.0.66", throttle)
+    # Held up now from that address: even the right password waits, and nothing is checked.
+    with pytest.raises(users.AuthError, match="thử lại sau 2 giây"):
+        sign_in(store, "lanhdao", STRONG, "10.0.0.66", throttle)
+    # The leader at another computer is not locked out by someone else's failures.
+    assert sign_in(store, "lanhdao", STRONG, "10.0.0.7", throttle).username == "lanhdao"
+    clock.now += 2.5
+    assert sign_in(store, "lanhdao", STRONG, "10.0.0.66", throttle).username == "lanhdao"
 
 
 def test_a_locked_account_cannot_sign_in_and_unlocking_lets_it_back(store):
     add(store, "lanhdao", UserRole.LEADERSHIP)
     usecases.set_user_active(store, ADMIN, "lanhdao", False)
     with pytest.raises(users.AuthError, match="đã bị khóa"):
-        usecases.sign_in(store, "lanhdao", STRONG)
+        sign_in(store, "lanhdao", STRONG)
     usecases.set_user_active(store, ADMIN, "lanhdao", True)
-    assert usecases.sign_in(store, "lanhdao", STRONG).username == "lanhdao"
+    assert sign_in(store, "lanhdao", STRONG).username == "lanhdao"
     assert {"user_disable", "user_enable"} <= set(actions(store))
 
 
@@ -95,8 +112,8 @@ def test_a_password_reset_replaces_the_old_one(store):
     add(store, "lanhdao", UserRole.LEADERSHIP)
     usecases.reset_password(store, ADMIN, "lanhdao", "mat-khau-moi-2027")
     with pytest.raises(users.AuthError, match="không đúng"):
-        usecases.sign_in(store, "lanhdao", STRONG)
-    assert usecases.sign_in(store, "lanhdao", "mat-khau-moi-2027").username == "lanhdao"
+        sign_in(store, "lanhdao", STRONG)
+    assert sign_in(store, "lanhdao", "mat-khau-moi-2027").username == "lanhdao"
     with pytest.raises(users.AuthError, match="Không có tài khoản"):
         usecases.reset_password(store, ADMIN, "khong-co-ai", "mat-khau-moi-2027")
 
@@ -104,7 +121,8 @@ def test_a_password_reset_replaces_the_old_one(store):
 def test_oidc_sign_in_finds_the_active_account_by_email(store):
     add(store, "lanhdao", UserRole.LEADERSHIP, email="LanhDao@khcn.langson.gov.vn")
     found = usecases.sign_in_external(store, "lanhdao@khcn.langson.gov.vn")
-    assert found is not None and found.username == "lanhdao"
+    assert found is not None and found.user.username == "lanhdao"
+    assert usecases.resume_session(store, found.token).user.username == "lanhdao"
     assert actions(store)[0] == "sign_in"
     usecases.set_user_active(store, ADMIN, "lanhdao", False)
     assert usecases.sign_in_external(store, "lanhdao@khcn.langson.gov.vn") is None

@@ -59,32 +59,43 @@ def _wait_healthy(base_url: str, proc: subprocess.Popen, log: Path) -> None:
 
 @pytest.fixture
 def start_app(tmp_path):
-    """Factory: start_app(db_path, **env) -> base_url; every server started is stopped."""
-    started: list[subprocess.Popen] = []
+    """Factory: start_app(db_path, port=None, **env) -> base_url; start_app.stop(base_url)
+    stops that server (a restart: start_app again with the same port). Every server
+    started is stopped at the end."""
+    started: dict[str, subprocess.Popen] = {}
 
-    def start(db_path: Path | str, **extra_env: str) -> str:
-        """The app on `db_path`, which gets the test account (tests/signin.py)."""
+    def start(db_path: Path | str, port: int | None = None, **extra_env: str) -> str:
+        """The app on `db_path` (served by server.py, as `make run` does), which gets the
+        test account (tests/signin.py)."""
         ensure_account(db_path)
-        port = _free_port()
+        port = port or _free_port()
         env = {**os.environ, "PROGRESS_DB": str(db_path), **extra_env}
-        log = tmp_path / f"streamlit-{port}.log"
-        cmd = [sys.executable, "-m", "streamlit", "run", "app.py",
+        log = tmp_path / f"streamlit-{port}-{len(started)}.log"
+        cmd = [sys.executable, "-m", "streamlit", "run", "server.py",
                "--server.headless", "true", "--server.port", str(port),
                "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
                "--server.fileWatcherType", "none"]
         with log.open("w") as out:
             proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env, stdout=out,
                                     stderr=subprocess.STDOUT)
-        started.append(proc)
         base_url = f"http://127.0.0.1:{port}"
+        started[base_url] = proc
         _wait_healthy(base_url, proc, log)
         return base_url
 
+    def stop(base_url: str) -> None:
+        _stop(started.pop(base_url))
+
+    start.stop = stop
     yield start
-    for proc in started:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    for proc in started.values():
+        _stop(proc)
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()

@@ -1,6 +1,8 @@
 """Every dashboard page in a real Chromium: its charts are drawn, no exception shown."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -24,7 +26,9 @@ def test_page_draws_its_charts(page: Page, base_url_with_data, url_path, title):
     sign_in(page, base_url_with_data)
     nav = page.locator('[data-testid="stSidebarNav"]')
     nav.get_by_text(title, exact=True).click(timeout=CHART_TIMEOUT_MS)
-    expect(page).to_have_url(f"{base_url_with_data}/{url_path}", timeout=CHART_TIMEOUT_MS)
+    # The page's address, with the view it shows (dashboard.links).
+    expect(page).to_have_url(re.compile(rf"{base_url_with_data}/{url_path}\?grain=month&period="),
+                             timeout=CHART_TIMEOUT_MS)
     if url_path != "obstacles":  # the obstacles page is a table, not a chart
         expect(page.locator('[data-testid="stPlotlyChart"] .main-svg').first
                ).to_be_visible(timeout=CHART_TIMEOUT_MS)
@@ -44,11 +48,11 @@ def test_empty_database_says_what_to_do(page: Page, tmp_path, start_app):
     assert page.locator('[data-testid="stException"]').count() == 0
 
 
-def test_the_first_request_for_a_page_goes_through_app_py(page: Page, base_url_with_data):
-    """A fresh server runs a deep-linked page file alone until app.py has run once; the page
-    hands over to app.py (dashboard.ui._through_app), so the visitor gets the sign-in form,
-    not a bare page or an error."""
-    page.goto(f"{base_url_with_data}/by_cell")       # the server's very first page request
-    expect(page.get_by_label("Tên đăng nhập")).to_be_visible(timeout=CHART_TIMEOUT_MS)
+def test_the_first_request_for_a_page_keeps_its_address_through_sign_in(page: Page,
+                                                                         base_url_with_data):
+    """The server's very first request is a deep link: the sign-in form, then that page
+    (server.py keeps Streamlit from running a page file alone on a fresh server)."""
+    sign_in(page, f"{base_url_with_data}/by_cell?cell=CDS")
+    expect(page.locator('[data-testid="stHeading"]').first).to_contain_text(
+        "Chi bộ Chuyển đổi số", timeout=CHART_TIMEOUT_MS)
     assert page.locator('[data-testid="stException"]').count() == 0
-    assert page.get_by_text("Vui lòng đăng nhập để xem trang này").count() == 0
