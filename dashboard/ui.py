@@ -11,7 +11,7 @@ import logging
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, charts, context, fmt, queries, tables
+from dashboard import auth, charts, chrome, context, fmt, queries, tables
 from dashboard.scope import Scope
 from dashboard.textsafe import plain
 from dashboard.ui_export import chart_downloads
@@ -27,6 +27,14 @@ TREND_LENGTH = 12
 
 
 # -- the start of every page -----------------------------------------------------------------
+
+def localize() -> None:
+    """Once per run, from app.py, before anything else is drawn (the sign-in form too):
+    the page's stylesheet and the script that puts Streamlit's own strings in Vietnamese
+    (dashboard/chrome.py)."""
+    st.html(f"<style>{chrome.stylesheet()}</style>")
+    st.html(f"<script>{chrome.script()}</script>", unsafe_allow_javascript=True)
+
 
 def page(permission: Permission = Permission.VIEW) -> User:
     """First line of every page: the signed-in user allowed `permission`, or a refusal."""

@@ -30,7 +30,8 @@ def safe_stem(filename: str) -> str:
 
 def figure_title(fig) -> str:
     text = getattr(getattr(fig.layout, "title", None), "text", None) or ""
-    return re.sub(r"<[^>]+>", "", text).strip()
+    one_line = re.sub(r"<br\s*/?>", " ", text, flags=re.I)   # a long title wraps on screen
+    return re.sub(r"<[^>]+>", "", one_line).strip()
 
 
 def chart_downloads(fig, filename: str, scope_text: str) -> None:
