@@ -14,7 +14,7 @@ import streamlit as st
 from dashboard import auth, charts, chrome, context, fmt, queries, tables
 from dashboard.scope import Scope
 from dashboard.textsafe import plain
-from dashboard.ui_export import chart_downloads
+from dashboard.ui_export import chart_downloads, table_downloads
 from etl import periods as P
 from etl.users import User
 from etl.vocab import Grain, Permission
@@ -204,10 +204,14 @@ def chart_name(subject: str, scope: Scope) -> str:
     return f"{charts.slug(subject)}-{scope.period}"
 
 
-def text_table(df: pd.DataFrame, **kwargs) -> None:
+def text_table(df: pd.DataFrame, download: str | None = None, scope: Scope | None = None,
+               **kwargs) -> None:
     """Report text as plain cells (st.dataframe never renders HTML or markdown); a field
-    the report left empty shows empty, not "None"."""
+    the report left empty shows empty, not "None". With `download` (a file name), CSV and
+    Excel buttons under it for roles that may export, recorded in the audit trail."""
     st.dataframe(df, hide_index=True, width="stretch", **{"placeholder": "", **kwargs})
+    if download:
+        table_downloads(df, download, scope_text(scope) if scope else "")
 
 
 def task_table(rows: pd.DataFrame, columns: list[str]) -> None:
