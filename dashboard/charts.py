@@ -20,6 +20,7 @@ from etl.vocab import NO_REPORT, STATUS_DISPLAY_ORDER, ReportTimeliness, Role, S
 FONT_SIZE = 18
 TITLE_SIZE = 24
 TITLE_LINE, TITLE_LINE_PX = 36, 30   # characters on a title line (half a laptop screen), its height
+TITLE_TOP_PX = 12                    # above the title, whatever the chart's height
 TICK_LINE = 14                       # characters of a category name per line under a column
 FONT_FAMILY = "DejaVu Sans, Arial, sans-serif"
 NO_REPORT_COLOR = "#D9D9D9"
@@ -64,10 +65,11 @@ def _layout(fig: go.Figure, title: str, height: int | None = None, **extra) -> g
     lines = _wrap(subject, TITLE_LINE)
     added = (len(lines) - 1) * TITLE_LINE_PX
     settings = dict(
-        # pad: plotly lays the extra lines of a top-anchored title upwards, off the chart
+        # pad: a fixed gap above the title at any height, plus the lines a wrapped title
+        # adds (plotly lays them upwards, off the chart, from a top-anchored title)
         title={"text": "<br>".join(lines), "font": {"size": TITLE_SIZE}, "x": 0,
-               "xanchor": "left", "yref": "container", "y": 0.985, "yanchor": "top",
-               "pad": {"t": added},
+               "xanchor": "left", "yref": "container", "y": 1, "yanchor": "top",
+               "pad": {"t": TITLE_TOP_PX + added},
                "subtitle": {"text": scope, "font": {"size": FONT_SIZE, "color": "#555555"}}},
         font={"size": FONT_SIZE, "family": FONT_FAMILY},
         separators=",.", template="plotly_white",

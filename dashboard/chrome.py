@@ -86,8 +86,17 @@ STREAMLIT_VI = {
     "Page not found": "Không có trang này",
     "The page that you have requested does not seem to exist. Running the app's main page.":
         "Không có trang đã yêu cầu; đang mở trang chính.",
+    # the page's frame: sidebar, navigation, headings (mostly read aloud by screen readers)
     "Skip to main content": "Tới nội dung chính",
     "View less": "Thu gọn",
+    "App pages": "Các trang",
+    "Sidebar": "Thanh bên",
+    "Collapse sidebar": "Thu gọn thanh bên",
+    "Expand sidebar": "Mở thanh bên",
+    "Link to heading": "Liên kết tới mục này",
+    "Help": "Giải thích",
+    "Open": "Mở danh sách",
+    "file upload": "tải tệp lên",
     # input hints
     "Press Enter to submit form": "Nhấn Enter để gửi",
     "Press Enter to apply": "Nhấn Enter để áp dụng",
@@ -120,6 +129,7 @@ STREAMLIT_VI = {
     "Hide column": "Ẩn cột",
     "Format": "Định dạng",
     "Copy column name": "Chép tên cột",
+    "Dataframe column menu": "Menu của cột",
     "Values": "Giá trị",
     "Distinct": "Khác nhau",
     "Empty": "Trống",

@@ -8,8 +8,7 @@
   const STRINGS = __STRINGS__;
   const PATTERNS = __PATTERNS__.map(([re, to]) => [new RegExp(re), to]);
   const ATTRIBUTES = ["title", "aria-label", "placeholder", "data-title"];
-  const SKIPPED = new Set(["svg", "canvas", "script", "style", "textarea", "input"]);
-  const CALENDAR = '[data-testid="stDateInputCalendar"]';
+  const SKIPPED = new Set(["svg", "canvas", "script", "style"]);
 
   function vietnamese(text) {
     const key = text.trim();
@@ -53,23 +52,19 @@
     }
   }
 
-  // react-aria (Streamlit's date picker) takes its locale from this global before the
-  // browser's language, and re-reads it on "languagechange": month and weekday names in
-  // Vietnamese, the week starting on Monday, on any computer.
-  function vietnameseCalendar() {
-    window[Symbol.for("react-aria.i18n.locale")] = "vi-VN";
-    window.dispatchEvent(new Event("languagechange"));
+  // Streamlit hands the browser's language (navigator.language, read on every render) to
+  // its widgets: the date picker's calendar names months and weekdays in it, tables format
+  // numbers with it. This is a Vietnamese app whatever the computer's language: month and
+  // weekday names in Vietnamese, the week from Monday, 1.234 for a thousand.
+  for (const [name, value] of [["language", "vi-VN"], ["languages", ["vi-VN", "vi"]]]) {
+    Object.defineProperty(navigator, name, { get: () => value, configurable: true });
   }
+  window.dispatchEvent(new Event("languagechange"));
 
   new MutationObserver((records) => {
     for (const r of records) {
       if (r.type === "childList") {
-        for (const n of r.addedNodes) {
-          translateTree(n);
-          if (n.nodeType === Node.ELEMENT_NODE && (n.matches(CALENDAR) || n.querySelector(CALENDAR))) {
-            vietnameseCalendar();
-          }
-        }
+        for (const n of r.addedNodes) translateTree(n);
       } else if (r.type === "characterData") {
         if (!skipped(r.target)) translateText(r.target);
       } else if (!skipped(r.target)) {
@@ -78,7 +73,6 @@
     }
   }).observe(document.body, { subtree: true, childList: true, characterData: true,
                               attributes: true, attributeFilter: ATTRIBUTES });
-  vietnameseCalendar();
   translateTree(document.body);
 
   // Printing: a chart is drawn at the screen's width in pixels. Give each chart's SVG its

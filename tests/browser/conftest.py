@@ -59,8 +59,10 @@ def _wait_healthy(base_url: str, proc: subprocess.Popen, log: Path) -> None:
 
 @pytest.fixture
 def start_app(tmp_path):
-    """Factory: start_app(db_path, **env) -> base_url; every server started is stopped."""
+    """Factory: start_app(db_path, **env) -> base_url; every server started is stopped.
+    start_app.stop(base_url) stops one early (a test of a lost connection)."""
     started: list[subprocess.Popen] = []
+    by_url: dict[str, subprocess.Popen] = {}
 
     def start(db_path: Path | str, **extra_env: str) -> str:
         """The app on `db_path`, which gets the test account (tests/signin.py)."""
@@ -78,8 +80,15 @@ def start_app(tmp_path):
         started.append(proc)
         base_url = f"http://127.0.0.1:{port}"
         _wait_healthy(base_url, proc, log)
+        by_url[base_url] = proc
         return base_url
 
+    def stop(base_url: str) -> None:
+        proc = by_url[base_url]
+        proc.terminate()
+        proc.wait(timeout=10)
+
+    start.stop = stop
     yield start
     for proc in started:
         proc.terminate()
