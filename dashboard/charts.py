@@ -40,12 +40,10 @@ SERIES_COLORS = ["#332288", "#882255", "#44AA99", "#999933", "#AA4499", "#DDCC77
 
 # -- shared -------------------------------------------------------------------------
 
-def plotly_config(filename: str) -> dict:
-    """Config for st.plotly_chart: a toolbar in Vietnamese with only what a meeting needs,
-    the camera button saving a presentation-size PNG (dashboard/chrome.py)."""
-    return {"toImageButtonOptions": {"format": "png", "width": 1600, "height": 900,
-                                     "scale": 2, "filename": filename},
-            "displaylogo": False,
+def plotly_config() -> dict:
+    """Config for st.plotly_chart: a toolbar in Vietnamese with only what a meeting needs
+    (dashboard/chrome.py)."""
+    return {"displaylogo": False,
             "locale": chrome.PLOTLY_LOCALE, "locales": {chrome.PLOTLY_LOCALE: chrome.PLOTLY_VI},
             "modeBarButtonsToRemove": chrome.PLOTLY_REMOVED_BUTTONS}
 

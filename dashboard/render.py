@@ -8,6 +8,7 @@ first and raise a clear Vietnamese message instead.
 """
 from __future__ import annotations
 
+import io
 import logging
 import os
 import shutil
@@ -18,6 +19,7 @@ from pathlib import Path
 import kaleido
 import plotly.graph_objects as go
 import plotly.io as pio
+from pypdf import PdfReader, PdfWriter
 
 from dashboard.fmt import date_vn
 
@@ -29,6 +31,7 @@ WIDTH, HEIGHT, PNG_SCALE = 1600, 900, 2
 RENDER_TIMEOUT_SECONDS = 60
 FONT_FAMILY = "DejaVu Sans, Arial, sans-serif"
 SOURCE_TEXT = "Nguồn: báo cáo của các chi bộ"
+PDF_CREATOR = "Tiến độ thực hiện Chỉ thị 06-CT/TU"
 DEBIAN_CHROMIUM = Path("/usr/bin/chromium")
 _BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable",
                   "chrome")
@@ -36,8 +39,7 @@ _BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrom
 NO_BROWSER_MESSAGE = (
     "Không tạo được ảnh biểu đồ: máy chủ chưa có trình duyệt Chromium hoặc Chrome. "
     "Cách khắc phục: cài Chromium (ví dụ `apt-get install chromium`), hoặc đặt biến môi "
-    "trường BROWSER_PATH trỏ tới tệp chạy của Chrome/Chromium rồi khởi động lại ứng dụng. "
-    "Trong lúc chờ, nút máy ảnh ở góc biểu đồ vẫn tải được ảnh PNG.")
+    "trường BROWSER_PATH trỏ tới tệp chạy của Chrome/Chromium rồi khởi động lại ứng dụng.")
 
 # Room (px) added to the chart's own margins: title + scope above, footer below.
 _TITLE_BLOCK, _FOOTER_BLOCK = 95, 60
@@ -173,4 +175,15 @@ def _escape(text: str) -> str:
 def snapshot(fig: go.Figure, fmt: str, title: str, scope_text: str,
              data_date: date | datetime | str | None) -> bytes:
     """The chart as a 16:9 image with its title, scope and footer (png, svg or pdf)."""
-    return render_figure(decorate(fig, title, scope_text, data_date), fmt)
+    data = render_figure(decorate(fig, title, scope_text, data_date), fmt)
+    return titled_pdf(data, title, scope_text) if fmt == "pdf" else data
+
+
+def titled_pdf(pdf: bytes, title: str, subject: str) -> bytes:
+    """kaleido prints from a page titled "Kaleido-fier", which a PDF reader shows as the
+    document's name: the chart's own title instead, its scope as the subject."""
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    writer.add_metadata({"/Title": title, "/Subject": subject, "/Creator": PDF_CREATOR})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

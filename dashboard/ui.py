@@ -193,7 +193,7 @@ def metrics(tiles) -> None:
 
 def chart(fig, filename: str, scope: Scope, help: str | None = None) -> None:
     """Every chart goes through here: the chart, how it is computed, its downloads."""
-    st.plotly_chart(fig, config=charts.plotly_config(filename), width="stretch")
+    st.plotly_chart(fig, config=charts.plotly_config(), width="stretch")
     if help:
         st.caption("Cách tính", help=help)
     chart_downloads(fig, filename, scope_text(scope))

@@ -2,8 +2,8 @@
 a table's downloads (CSV/Excel), shown under the tables a meeting may need.
 
 Images are made only when a button is clicked (a callable `data`): a page with ten
-charts must not render thirty images on every rerun. The in-chart camera button is
-set up by dashboard.charts.plotly_config (same 1600x900 at scale 2, same file name).
+charts must not render thirty images on every rerun. These buttons are the only way a
+chart image leaves the app (the chart toolbar has no camera: dashboard/chrome.py).
 """
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ def figure_title(fig) -> str:
 
 def chart_downloads(fig, filename: str, scope_text: str) -> None:
     """Three compact download buttons for users who may export; the no-browser message
-    instead when no image can be made (the chart's own camera button still works)."""
+    instead when no image can be made."""
     from dashboard.auth import current_user
     user = current_user()
     if user is None or not user.can(Permission.EXPORT):

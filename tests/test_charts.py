@@ -150,28 +150,25 @@ def test_submission_matrix_states(db):
     assert list(hm.x) == ["Tháng 8/2026", "Tháng 9/2026"]
 
 
-def test_plotly_config_and_slug():
-    cfg = C.plotly_config("ty-le-hoan-thanh-theo-chi-bo-2026-Q3")
-    assert cfg["toImageButtonOptions"] == {"format": "png", "width": 1600, "height": 900,
-                                           "scale": 2,
-                                           "filename": "ty-le-hoan-thanh-theo-chi-bo-2026-Q3"}
-    assert cfg["displaylogo"] is False
+def test_slug():
     assert C.slug("Tỷ lệ hoàn thành theo chi bộ") == "ty-le-hoan-thanh-theo-chi-bo"
 
 
-def test_the_chart_toolbar_speaks_vietnamese_and_keeps_only_the_camera():
-    """plotly.js's own "vi" locale has an empty dictionary: the toolbar would stay English."""
-    cfg = C.plotly_config("bieu-do")
+def test_the_chart_toolbar_speaks_vietnamese_and_keeps_only_full_screen():
+    """plotly.js's own "vi" locale has an empty dictionary: the toolbar would stay English.
+    No camera: it would send images out with no audit row, to every role."""
+    cfg = C.plotly_config()
+    assert cfg["displaylogo"] is False
     assert cfg["locale"] == "vi"
     words = cfg["locales"]["vi"]["dictionary"]
-    assert words["Download plot as a PNG"] == "Tải ảnh biểu đồ (PNG)"
-    for english in ("Zoom", "Pan", "Autoscale", "Reset axes", "Taking snapshot - this may "
-                    "take a few seconds", "Snapshot succeeded"):
+    for english in ("Download plot as a PNG", "Zoom", "Pan", "Autoscale", "Reset axes",
+                    "Double-click to zoom back out"):
         assert words[english] and words[english] != english
     assert cfg["locales"]["vi"]["format"]["decimal"] == ","
     removed = set(cfg["modeBarButtonsToRemove"])
-    assert {"zoom2d", "pan2d", "autoScale2d", "resetScale2d", "zoomIn2d", "zoomOut2d"} <= removed
-    assert "toImage" not in removed
+    assert {"toImage", "zoom2d", "pan2d", "autoScale2d", "resetScale2d", "zoomIn2d",
+            "zoomOut2d", "select2d", "lasso2d"} <= removed
+    assert "toImageButtonOptions" not in cfg
 
 
 def test_long_titles_and_column_names_wrap_instead_of_being_cut_or_turned():

@@ -85,8 +85,11 @@ def after_a_run(page: Page, action) -> None:
       });
       window.__runWatch.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
     }""")
+    before = page.url
     action()
-    page.wait_for_function("window.__runsSeen > 0", timeout=TIMEOUT_MS)
+    # A fast run can come and go between two renders: a new address says it happened too.
+    page.wait_for_function("before => window.__runsSeen > 0 || location.href !== before",
+                           arg=before, timeout=TIMEOUT_MS)
     wait_until_drawn(page)
 
 

@@ -40,18 +40,16 @@ def test_a_page_load_asks_nothing_of_the_internet(page: Page, app_url):
     assert icon and not icon.startswith("http") or icon.startswith(app_url)
 
 
-def test_the_chart_toolbar_speaks_vietnamese_and_offers_only_camera_and_full_screen(
-        page: Page, app_url):
+def test_the_chart_toolbar_speaks_vietnamese_and_offers_only_full_screen(page: Page, app_url):
     _signed_in(page, app_url)
     chart = page.locator('[data-testid="stPlotlyChart"]').first
     chart.hover()
     buttons = chart.locator(".modebar-btn")
     assert buttons.evaluate_all("bs => bs.map(b => b.getAttribute('data-title'))") == [
-        "Tải ảnh biểu đồ (PNG)", "Toàn màn hình"]
-    camera = buttons.first
-    camera.hover()
-    assert camera.evaluate("b => getComputedStyle(b, '::after').content") == \
-        '"Tải ảnh biểu đồ (PNG)"'
+        "Toàn màn hình"]
+    buttons.first.hover()
+    assert buttons.first.evaluate("b => getComputedStyle(b, '::after').content") == \
+        '"Toàn màn hình"'
 
 
 def test_streamlit_menus_tooltips_and_tables_speak_vietnamese(page: Page, app_url):
