@@ -78,7 +78,7 @@ ROW_PROBLEMS = "Lỗi, cảnh báo ở dòng này"
 def source_rows_table(source_rows: list[dict], problems: list) -> "pd.io.formats.style.Styler":
     """Every row of a sheet's task table as the file has it (SheetReport.source_rows), under
     the template's headers, each cell a problem names filled red (error) or amber (warning),
-    and what is wrong with the row in a last column. `problems`: that sheet's Problems."""
+    what is wrong with the row in the column after its number. `problems`: the sheet's."""
     keys = [f.key for f in FIELDS if any(f.key in r for r in source_rows)]
     by_row: dict[int, list] = {}
     for p in problems:
@@ -86,15 +86,16 @@ def source_rows_table(source_rows: list[dict], problems: list) -> "pd.io.formats
             by_row.setdefault(p.row, []).append(p)
     frame = pd.DataFrame({
         "Dòng": [str(r["excel_row"]) for r in source_rows],
-        **{BY_KEY[k].header: [r.get(k, "") for r in source_rows] for k in keys},
         ROW_PROBLEMS: ["; ".join(_problem_text(p) for p in by_row.get(r["excel_row"], []))
-                       for r in source_rows]})
+                       for r in source_rows],
+        **{BY_KEY[k].header: [r.get(k, "") for r in source_rows] for k in keys}})
     fills = pd.DataFrame("", index=frame.index, columns=frame.columns)
     for i, r in enumerate(source_rows):
         for p in by_row.get(r["excel_row"], []):
-            column = BY_KEY[p.field].header if p.field in keys else ROW_PROBLEMS
-            if fills.at[i, column] != ERROR_FILL:
-                fills.at[i, column] = ERROR_FILL if p.is_error else WARNING_FILL
+            fill = ERROR_FILL if p.is_error else WARNING_FILL
+            for column in {ROW_PROBLEMS, BY_KEY[p.field].header if p.field in keys else ROW_PROBLEMS}:
+                if fills.at[i, column] != ERROR_FILL:
+                    fills.at[i, column] = fill
     return frame.style.apply(lambda _: fills, axis=None)
 
 

@@ -11,6 +11,7 @@ import streamlit as st
 
 from dashboard import fmt, tables, ui
 from etl import history, load, usecases
+from etl.fields import header as field_header
 from etl.periods import period_label
 from etl.store import DatabaseBusy
 from etl.users import AuthError, User
@@ -104,21 +105,26 @@ def _pickers(needs: set[str], uploaded) -> None:
 
 
 def _sheet_preview(sheet, problems: list) -> None:
+    written = {r["excel_row"] for r in sheet.source_rows}
+    bad_rows = {p.row for p in problems if p.is_error and p.row in written}
     facts = [f"Trang tính: {sheet.sheet}",
              f"Chi bộ: {catalog.cell(sheet.cell_code).name}" if sheet.cell_code else "",
              f"Kỳ báo cáo: {sheet.period_label}" if sheet.period else "",
              f"Ngày báo cáo: {fmt.date_vn(sheet.report_date)}" if sheet.report_date else "",
              f"Người lập: {sheet.prepared_by}" if sheet.prepared_by else "",
-             f"{len(sheet.rows)} nhiệm vụ"]
+             f"{len(written)} dòng, {len(bad_rows)} dòng có lỗi" if bad_rows
+             else f"{len(sheet.rows)} nhiệm vụ"]
     st.markdown(" · ".join(ui.plain(f) for f in facts if f))
     if sheet.is_sample:
         st.warning("Đây là dữ liệu mẫu (không phải báo cáo thật).")
-    written = {r["excel_row"] for r in sheet.source_rows}
-    if any(p.is_error and p.row in written for p in problems):
+    if bad_rows:
         # Rejected rows are not in sheet.rows: show the table as written, bad cells marked.
-        st.caption("Các dòng trong tệp, ô có lỗi tô đỏ, ô có cảnh báo tô vàng; cột cuối nói "
-                   "dòng đó sai gì.")
-        ui.text_table(tables.source_rows_table(sheet.source_rows, problems))
+        st.caption("Các dòng trong tệp: ô có lỗi tô đỏ, ô có cảnh báo tô vàng; cột thứ hai "
+                   "nói dòng đó sai gì.")
+        text = st.column_config.TextColumn
+        ui.text_table(tables.source_rows_table(sheet.source_rows, problems),
+                      column_config={tables.ROW_PROBLEMS: text(width="large"),
+                                     field_header("task_title"): text(width="medium")})
     else:
         ui.text_table(tables.report_rows(sheet.to_frame()))
 

@@ -55,8 +55,8 @@ def test_the_preview_table_marks_bad_cells_red_and_says_what_is_wrong():
     assert frame.at[bad, PCT] == "150"
     assert "Lỗi: Tỷ lệ hoàn thành" in frame.at[bad, tables.ROW_PROBLEMS]
     styles = styled._compute().ctx           # {(row, column index): [(property, value)]}
-    pct_col = list(frame.columns).index(PCT)
-    assert ("background-color", "#F8D7DA") in styles[(bad, pct_col)]
+    for column in (PCT, tables.ROW_PROBLEMS):
+        assert ("background-color", "#F8D7DA") in styles[(bad, list(frame.columns).index(column))]
     assert not any(v for (r, _), v in styles.items() if r != bad)
 
 

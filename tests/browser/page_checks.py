@@ -68,9 +68,15 @@ def open_sidebar_page(page: Page, title: str) -> None:
         has=page.get_by_text(title, exact=True))
     if link.get_attribute("aria-current", timeout=TIMEOUT_MS) != "page":  # else nothing runs
         after_a_run(page, lambda: link.click(timeout=TIMEOUT_MS))
-    if page.viewport_size["width"] < 640:
-        page.locator('[data-testid="stSidebarCollapseButton"] button').click(
-            force=True, timeout=TIMEOUT_MS)
+    if page.viewport_size["width"] < 640:   # Streamlit may have closed it already
+        page.evaluate("""() => {
+          const bar = document.querySelector('[data-testid="stSidebar"]');
+          if (bar && bar.dataset.collapsed === 'false') {
+            bar.querySelector('[data-testid="stSidebarCollapseButton"] button')?.click();
+          }
+        }""")
+        page.wait_for_function("""() => document.querySelector('[data-testid="stSidebar"]')
+                                          ?.dataset.collapsed !== 'false'""", timeout=TIMEOUT_MS)
     wait_until_drawn(page)
 
 
