@@ -21,7 +21,9 @@ FONT_SIZE = 18
 TITLE_SIZE = 24
 TITLE_LINE, TITLE_LINE_PX = 36, 30   # characters on a title line (half a laptop screen), its height
 TITLE_TOP_PX = 12                    # above the title, whatever the chart's height
-TICK_LINE = 14                       # characters of a category name per line under a column
+# Room under the columns of a half-screen chart (px), and what one character takes there:
+# a category name wraps to what its column holds, so it never turns sideways.
+TICK_ROOM_PX, TICK_CHAR_PX, TICK_LINE_MIN, TICK_LINE_MAX = 400, 8, 6, 16
 FONT_FAMILY = "DejaVu Sans, Arial, sans-serif"
 NO_REPORT_COLOR = "#D9D9D9"
 NOT_ASSIGNED_COLOR = "#F4F4F4"
@@ -99,9 +101,11 @@ def _wrap_category_ticks(fig: go.Figure) -> None:
     labels = list(dict.fromkeys(
         x for trace in fig.data if getattr(trace, "orientation", None) != "h"
         for x in (getattr(trace, "x", None) or ()) if isinstance(x, str)))
-    if any(len(label) > TICK_LINE for label in labels):
+    width = max(TICK_LINE_MIN, min(TICK_LINE_MAX,
+                                   TICK_ROOM_PX // (TICK_CHAR_PX * max(len(labels), 1))))
+    if any(len(label) > width for label in labels):
         fig.update_xaxes(tickvals=labels, automargin=True,
-                         ticktext=["<br>".join(_wrap(label, TICK_LINE)) for label in labels])
+                         ticktext=["<br>".join(_wrap(label, width)) for label in labels])
 
 
 def _split_title(title: str) -> tuple[str, str]:

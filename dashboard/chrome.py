@@ -14,6 +14,7 @@ whatever the browser's language. Nothing in it reaches the network.
 from __future__ import annotations
 
 import json
+from functools import cache
 from pathlib import Path
 
 ASSETS = Path(__file__).resolve().parent / "assets"
@@ -188,11 +189,13 @@ STREAMLIT_VI_PATTERNS = [
 ]
 
 
+@cache
 def stylesheet() -> str:
     """The page's own rules: layout at laptop and phone widths, print, dark mode."""
     return (ASSETS / "app.css").read_text(encoding="utf-8")
 
 
+@cache
 def script() -> str:
     """The translator (assets/localize.js) with its strings filled in."""
     source = (ASSETS / "localize.js").read_text(encoding="utf-8")

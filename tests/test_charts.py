@@ -194,5 +194,15 @@ def test_long_category_names_under_columns_wrap_but_stay_the_categories():
     fig = C.cell_area_heatmap(df, "Chi bộ × nhiệm vụ - Tháng 9/2026")
     assert list(fig.data[1].x) == ["NV1 Quán triệt, triển khai", "NV2 Tuyên truyền"]
     assert list(fig.layout.xaxis.tickvals) == list(fig.data[1].x)
-    assert list(fig.layout.xaxis.ticktext) == ["NV1 Quán<br>triệt,<br>triển khai",
-                                               "NV2 Tuyên<br>truyền"]
+    assert list(fig.layout.xaxis.ticktext) == ["NV1 Quán triệt,<br>triển khai",
+                                               "NV2 Tuyên truyền"]
+
+
+def test_more_columns_give_each_name_less_room():
+    months = [f"2026-{m:02d}" for m in range(6, 12)]
+    df = pd.DataFrame({"period": months, "cell_code": "VPCN", "short_name": "VP",
+                       "cell_name": "Văn phòng", "color": "#000000", "sort_order": 1,
+                       "completion": [50.0] * 6})
+    fig = C.trend_by_cell(df, "Tỷ lệ hoàn thành qua các kỳ - Tháng 6/2026 đến Tháng 11/2026")
+    assert list(fig.layout.xaxis.ticktext)[:2] == ["Tháng<br>6/2026", "Tháng<br>7/2026"]
+    assert list(fig.data[0].x)[:2] == ["Tháng 6/2026", "Tháng 7/2026"]
