@@ -68,10 +68,11 @@ def build_province(folder: Path) -> Path:
     import numpy as np
     import pandas as pd
     from etl import periods as P
-    from etl.catalog import get_catalog
-    from etl.db import write_connection
+    from etl.settings import Settings
+    from etl.store import Store
 
-    catalog = get_catalog()
+    store = Store(Settings.from_env(db_path=folder / "province.duckdb"))
+    catalog = store.catalog
     rng = np.random.default_rng(6)
     subs, rows = [], []
     sid = 0
@@ -103,13 +104,12 @@ def build_province(folder: Path) -> Path:
     row_df["obstacles"] = np.where(delayed, "Thiếu kinh phí, nhân lực", None)
     row_df["proposals"] = np.where(delayed, "Đề nghị bổ sung kinh phí", None)
     row_df = row_df.drop(columns="month")
-    db = folder / "province.duckdb"
-    with write_connection(db, catalog) as con:
+    with store.write() as con:
         con.register("sub_df", sub_df)
         con.register("row_df", row_df)
         con.execute("INSERT INTO submissions BY NAME SELECT * FROM sub_df")
         con.execute("INSERT INTO progress_rows BY NAME SELECT * FROM row_df")
-    return db
+    return store.path
 
 
 # -- timing ------------------------------------------------------------------------------
@@ -118,13 +118,14 @@ def time_pages(db: Path, reruns: int) -> dict[str, dict[str, float]]:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
     from apptest_support import serve_like_a_running_app
-    from etl.users import ROLE_LEADERSHIP, User
+    from etl.users import User
+    from etl.vocab import UserRole
     serve_like_a_running_app(setattr)
     os.environ["PROGRESS_DB"] = str(db)
     results = {}
     for page in PAGES:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
-        at.session_state["auth_user"] = User("do-toc-do", "Đo tốc độ", ROLE_LEADERSHIP)
+        at.session_state["auth_user"] = User("do-toc-do", "Đo tốc độ", UserRole.LEADERSHIP)
         at.run()
         st.cache_data.clear()       # the first render pays for its queries and figures
         st.cache_resource.clear()

@@ -15,7 +15,8 @@ import plotly.graph_objects as go
 from dashboard import chrome, fmt
 from etl.fields import BY_KEY, COUNT_KEYS
 from etl.textnorm import fold
-from etl.vocab import NO_REPORT, STATUS_DISPLAY_ORDER, ReportTimeliness, Role, Status
+from etl.vocab import (NO_REPORT, NOT_ASSIGNED, STATUS_DISPLAY_ORDER, ReportTimeliness, Role,
+                       Status)
 
 FONT_SIZE = 18
 TITLE_SIZE = 24
@@ -42,12 +43,15 @@ SERIES_COLORS = ["#332288", "#882255", "#44AA99", "#999933", "#AA4499", "#DDCC77
 
 # -- shared -------------------------------------------------------------------------
 
-def plotly_config() -> dict:
+def plotly_config(filename: str) -> dict:
     """Config for st.plotly_chart: a toolbar in Vietnamese with only what a meeting needs
-    (dashboard/chrome.py)."""
-    return {"displaylogo": False,
+    (dashboard/chrome.py); the camera, where ui_export.chart_config leaves it, saves a
+    presentation-size PNG."""
+    return {"toImageButtonOptions": {"format": "png", "width": 1600, "height": 900,
+                                     "scale": 2, "filename": filename},
+            "displaylogo": False,
             "locale": chrome.PLOTLY_LOCALE, "locales": {chrome.PLOTLY_LOCALE: chrome.PLOTLY_VI},
-            "modeBarButtonsToRemove": chrome.PLOTLY_REMOVED_BUTTONS}
+            "modeBarButtonsToRemove": list(chrome.PLOTLY_REMOVED_BUTTONS)}
 
 
 def slug(*parts: str) -> str:
@@ -135,11 +139,12 @@ def _pct_labels(values) -> list[str]:
     return [fmt.pct_or_no_report(v) for v in values]
 
 
-def _no_report_notes(fig, labels, axis: str = "y") -> None:
-    """Write "Chưa báo cáo" where a bar is absent, so a missing report never reads as 0."""
+def _no_report_notes(fig, labels, axis: str = "y", text: str = NO_REPORT) -> None:
+    """Write "Chưa báo cáo" where a bar is absent, so a missing report never reads as 0
+    (or "Không được giao" where there was nothing to report)."""
     for label in labels:
         fig.add_annotation(**{axis: label}, **{"x" if axis == "y" else "y": 1},
-                           text=NO_REPORT, showarrow=False,
+                           text=text, showarrow=False,
                            xanchor="left" if axis == "y" else "center",
                            font={"size": FONT_SIZE - 2, "color": "#6B6B6B"})
 
@@ -158,7 +163,9 @@ def completion_by_cell(df: pd.DataFrame, title: str, period_label: str = "") -> 
         hovertemplate=("<b>%{customdata[0]}</b><br>" + period_label +
                        "<br>Tỷ lệ hoàn thành: %{customdata[3]}"
                        "<br>Nhiệm vụ đã báo cáo: %{customdata[1]}/%{customdata[2]}<extra></extra>")))
-    _no_report_notes(fig, df.loc[df["completion"].isna(), "short_name"])
+    idle = _not_assigned(df)
+    _no_report_notes(fig, df.loc[df["completion"].isna() & ~idle, "short_name"])
+    _no_report_notes(fig, df.loc[idle, "short_name"], text=NOT_ASSIGNED)
     fig.update_yaxes(autorange="reversed", title=None)
     fig.update_xaxes(**_pct_axis())
     return _layout(fig, title, _bar_height(len(df)), showlegend=False)
@@ -176,8 +183,10 @@ def completion_by_area(df: pd.DataFrame, title: str, period_label: str = "") -> 
         hovertemplate=("<b>%{customdata[0]}</b><br>" + period_label +
                        "<br>Tỷ lệ hoàn thành: %{customdata[3]}"
                        "<br>Nhiệm vụ đã báo cáo: %{customdata[1]}/%{customdata[2]}<extra></extra>")))
-    missing = [lab for lab, v in zip(labels, df["completion"]) if pd.isna(v)]
-    _no_report_notes(fig, missing)
+    idle = list(_not_assigned(df))
+    _no_report_notes(fig, [lab for lab, v, i in zip(labels, df["completion"], idle)
+                           if pd.isna(v) and not i])
+    _no_report_notes(fig, [lab for lab, i in zip(labels, idle) if i], text=NOT_ASSIGNED)
     fig.update_yaxes(autorange="reversed", title=None)
     fig.update_xaxes(**_pct_axis())
     return _layout(fig, title, _bar_height(len(df)), showlegend=False)
@@ -261,6 +270,7 @@ def task_cell_heatmap(df: pd.DataFrame, title: str, period_label: str = "") -> g
 def trend_by_cell(df: pd.DataFrame, title: str) -> go.Figure:
     """One line per cell over periods (cell_summary rows of several periods). A period
     with no report is a gap in the line, not a 0."""
+    df = _without_idle_cells(df)
     order = sorted(df["period"].unique(), key=_period_sort)
     labels = [fmt.period(k) for k in order]
     cells = df.drop_duplicates("cell_code").sort_values("sort_order")
@@ -317,6 +327,7 @@ def trend_by_series(df: pd.DataFrame, title: str, series_col: str, name_col: str
 def compare_periods(df: pd.DataFrame, title: str, first: str, second: str) -> go.Figure:
     """Completion by cell in two periods (cell_summary rows of both): grouped bars in the
     cell's color, the earlier period hatched and lighter."""
+    df = _without_idle_cells(df)
     fig = go.Figure()
     for key, opacity, pattern in ((first, 0.55, "/"), (second, 1.0, "")):
         g = df[df["period"] == key].sort_values("sort_order")
@@ -423,14 +434,16 @@ def submission_matrix(df: pd.DataFrame, title: str) -> go.Figure:
     order = sorted(df["period"].unique(), key=_period_sort)
     rows = list(dict.fromkeys(df["short_name"]))
     period_labels = {k: fmt.period(k) for k in order}
+    by_load = df["date_from_load"] if "date_from_load" in df else [False] * len(df)
+    dated = [fmt.report_date(d, f) for d, f in zip(df["report_date"], by_load)]
     df = df.assign(
         code=df["state"].map(states.index),
-        label=[ReportTimeliness(s).label + ("" if d is None else f"<br>{fmt.date_vn(d)}")
-               for s, d in zip(df["state"], df["report_date"])],
+        label=[ReportTimeliness(s).label + ("" if d is None else "<br>" + text.replace(" (", "<br>("))
+               for s, d, text in zip(df["state"], df["report_date"], dated)],
         hover=[f"<b>{n}</b><br>{period_labels[k]}<br>{ReportTimeliness(s).label}"
-               f"<br>Ngày báo cáo: {fmt.date_vn(d)}<br>Hạn nộp: {fmt.date_vn(h)}"
-               for n, k, s, d, h in zip(df["cell_name"], df["period"], df["state"],
-                                        df["report_date"], df["deadline"])])
+               f"<br>Ngày báo cáo: {text}<br>Hạn nộp: {fmt.date_vn(h)}"
+               for n, k, s, text, h in zip(df["cell_name"], df["period"], df["state"],
+                                           dated, df["deadline"])])
 
     def grid(col):
         return df.pivot(index="short_name", columns="period", values=col).reindex(
@@ -489,6 +502,20 @@ def _spread(values: list[float], gap: float) -> list[float]:
     placed = [p for run in clusters for p in positions(run)]
     over = max(placed, default=0) - 100   # plotly hides a label placed off the 0-100 axis
     return [p - over for p in placed] if over > 0 else placed
+
+
+def _not_assigned(df: pd.DataFrame) -> pd.Series:
+    """Rows of a cell or area with nothing assigned in the scope (queries' not_assigned)."""
+    if "not_assigned" not in df:
+        return pd.Series(False, index=df.index)
+    return df["not_assigned"].fillna(False).astype(bool)
+
+
+def _without_idle_cells(df: pd.DataFrame) -> pd.DataFrame:
+    """Leave out the cells with nothing assigned in the scope in any period shown: a
+    line or bar that can never exist is not a missing report."""
+    idle = _not_assigned(df).groupby(df["cell_code"]).transform("all")
+    return df[~idle]
 
 
 def _first(g: pd.DataFrame, col: str):

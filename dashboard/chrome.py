@@ -65,14 +65,14 @@ PLOTLY_VI = {
     },
 }
 
-# The chart toolbar keeps what a meeting needs: Streamlit's full screen (the projector).
-# Zoom and pan on a bar chart only lose the reader (and need "reset"). No camera: a chart
-# image leaves the app through the PNG/SVG/PDF buttons under the chart, which only roles
-# allowed to export get and which the audit trail records; the camera would do neither.
+# The chart toolbar keeps what a meeting needs: Streamlit's full screen (the projector),
+# and the camera only where dashboard.ui_export.chart_config leaves it (the server cannot
+# render images; the camera's PNG is out of the audit trail's sight). Zoom and pan on a
+# bar chart only lose the reader (and need "reset").
 PLOTLY_REMOVED_BUTTONS = [
-    "toImage", "zoom2d", "pan2d", "select2d", "lasso2d", "zoomIn2d", "zoomOut2d",
-    "autoScale2d", "resetScale2d", "hoverClosestCartesian", "hoverCompareCartesian",
-    "toggleSpikelines", "toggleHover", "resetViews",
+    "zoom2d", "pan2d", "select2d", "lasso2d", "zoomIn2d", "zoomOut2d", "autoScale2d",
+    "resetScale2d", "hoverClosestCartesian", "hoverCompareCartesian", "toggleSpikelines",
+    "toggleHover", "resetViews",
 ]
 
 # Streamlit's own interface strings a user of this app can meet, exactly as 1.67 writes

@@ -32,6 +32,12 @@ RENDER_TIMEOUT_SECONDS = 60
 FONT_FAMILY = "DejaVu Sans, Arial, sans-serif"
 SOURCE_TEXT = "Nguồn: báo cáo của các chi bộ"
 PDF_CREATOR = "Tiến độ thực hiện Chỉ thị 06-CT/TU"
+# On every export made while a sample report is in its scope (issue 11): images, slides,
+# PDF pages, the workbook's first sheet.
+SAMPLE_MARK = "DỮ LIỆU MẪU"
+SAMPLE_MARK_TEXT = f"{SAMPLE_MARK} – không phải số liệu thật"
+SAMPLE_MARK_COLOR = "#C00000"
+SAMPLE_MARK_NAME = "Dấu dữ liệu mẫu"   # the annotation's (and the slides' text box's) name
 DEBIAN_CHROMIUM = Path("/usr/bin/chromium")
 _BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable",
                   "chrome")
@@ -39,7 +45,8 @@ _BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrom
 NO_BROWSER_MESSAGE = (
     "Không tạo được ảnh biểu đồ: máy chủ chưa có trình duyệt Chromium hoặc Chrome. "
     "Cách khắc phục: cài Chromium (ví dụ `apt-get install chromium`), hoặc đặt biến môi "
-    "trường BROWSER_PATH trỏ tới tệp chạy của Chrome/Chromium rồi khởi động lại ứng dụng.")
+    "trường BROWSER_PATH trỏ tới tệp chạy của Chrome/Chromium rồi khởi động lại ứng dụng. "
+    "Trong lúc chờ, nút máy ảnh ở góc biểu đồ vẫn tải được ảnh PNG.")
 
 # Room (px) added to the chart's own margins: title + scope above, footer below.
 _TITLE_BLOCK, _FOOTER_BLOCK = 95, 60
@@ -136,8 +143,9 @@ def footer_text(data_date: date | datetime | str | None) -> str:
 
 
 def decorate(fig: go.Figure, title: str, scope_text: str,
-             data_date: date | datetime | str | None) -> go.Figure:
-    """A copy of the figure that carries its title, scope and source footer."""
+             data_date: date | datetime | str | None, sample: bool = False) -> go.Figure:
+    """A copy of the figure that carries its title, scope and source footer, and, when
+    `sample`, the sample-data mark at the footer's right end."""
     out = go.Figure(fig)  # deep copy: the caller's figure stays as it is
     margin = _margins(out)
     plot_height = HEIGHT - margin["t"] - margin["b"]
@@ -152,6 +160,11 @@ def decorate(fig: go.Figure, title: str, scope_text: str,
     out.add_annotation(text=_escape(footer_text(data_date)), xref="paper", yref="paper",
                        x=0, y=footer_y, xanchor="left", yanchor="bottom", showarrow=False,
                        font=dict(size=16, color="#555"), align="left")
+    if sample:
+        out.add_annotation(text=f"<b>{_escape(SAMPLE_MARK_TEXT)}</b>", name=SAMPLE_MARK_NAME,
+                           xref="paper", yref="paper", x=1, y=footer_y, xanchor="right",
+                           yanchor="bottom", showarrow=False, align="right",
+                           font=dict(size=18, color=SAMPLE_MARK_COLOR))
     return out
 
 
@@ -173,9 +186,10 @@ def _escape(text: str) -> str:
 
 
 def snapshot(fig: go.Figure, fmt: str, title: str, scope_text: str,
-             data_date: date | datetime | str | None) -> bytes:
-    """The chart as a 16:9 image with its title, scope and footer (png, svg or pdf)."""
-    data = render_figure(decorate(fig, title, scope_text, data_date), fmt)
+             data_date: date | datetime | str | None, sample: bool = False) -> bytes:
+    """The chart as a 16:9 image with its title, scope and footer (png, svg or pdf),
+    marked as sample data when `sample`."""
+    data = render_figure(decorate(fig, title, scope_text, data_date, sample), fmt)
     return titled_pdf(data, title, scope_text) if fmt == "pdf" else data
 
 

@@ -2,8 +2,10 @@
 a table's downloads (CSV/Excel), shown under the tables a meeting may need.
 
 Images are made only when a button is clicked (a callable `data`): a page with ten
-charts must not render thirty images on every rerun. These buttons are the only way a
-chart image leaves the app (the chart toolbar has no camera: dashboard/chrome.py).
+charts must not render thirty images on every rerun. Each download is recorded in the
+audit trail when it is made. The in-chart camera button (dashboard.charts.plotly_config,
+same 1600x900 at scale 2, same file name) makes its PNG in the browser, out of the audit
+trail's sight: it is offered only where the server cannot render (`chart_config`).
 """
 from __future__ import annotations
 
@@ -14,8 +16,9 @@ import re
 import pandas as pd
 import streamlit as st
 
-from dashboard import context, queries, render
+from dashboard import context, fmt, queries, render
 from dashboard.pack.workbook import escape_frame
+from dashboard.scope import Scope
 from etl import usecases
 from etl.store import DatabaseMissing
 from etl.vocab import Permission
@@ -38,9 +41,22 @@ def figure_title(fig) -> str:
     return re.sub(r"<[^>]+>", "", one_line).strip()
 
 
-def chart_downloads(fig, filename: str, scope_text: str) -> None:
+def chart_config(config: dict) -> dict:
+    """The chart's Plotly config without the camera button (a PNG made in the browser,
+    which the audit trail cannot see) unless the user may export and the server cannot
+    render images: then the camera is the only way to an image."""
+    from dashboard.auth import current_user
+    user = current_user()
+    if user is not None and user.can(Permission.EXPORT) and render.find_browser() is None:
+        return config
+    removed = [*config.get("modeBarButtonsToRemove", []), "toImage"]
+    return {**config, "modeBarButtonsToRemove": removed}
+
+
+def chart_downloads(fig, filename: str, scope_text: str, scope: Scope | None = None) -> None:
     """Three compact download buttons for users who may export; the no-browser message
-    instead when no image can be made."""
+    instead when no image can be made (the chart's own camera button still works).
+    An image of a scope holding sample reports is marked as sample data."""
     from dashboard.auth import current_user
     user = current_user()
     if user is None or not user.can(Permission.EXPORT):
@@ -50,26 +66,38 @@ def chart_downloads(fig, filename: str, scope_text: str) -> None:
         return
     stem, title = safe_stem(filename), figure_title(fig) or safe_stem(filename)
     row = st.container(horizontal=True, gap="small")
-    for fmt in render.FORMATS:
+    for kind in render.FORMATS:
         row.download_button(
-            LABELS[fmt], data=_deferred(fig, fmt, title, scope_text, user),
-            file_name=f"{stem}.{fmt}", mime=render.MIME_TYPES[fmt], help=HELP[fmt],
+            LABELS[kind], data=_deferred(fig, kind, title, scope_text, scope, user),
+            file_name=f"{stem}.{kind}", mime=render.MIME_TYPES[kind], help=HELP[kind],
             icon=":material/download:", on_click="ignore", type="tertiary")
 
 
-def _deferred(fig, fmt: str, title: str, scope_text: str, user):
+def _deferred(fig, kind: str, title: str, scope_text: str, scope: Scope | None, user):
     def make() -> bytes:
         store = context.store()
-        data = render.snapshot(fig, fmt, title, scope_text, _data_date(store))
-        usecases.record_export(store, user, f"{safe_stem(title)}.{fmt}", scope_text)
+        data = render.snapshot(fig, kind, title, scope_text, _data_date(store),
+                               sample=_sample_in(store, scope))
+        usecases.record_export(store, user, f"{safe_stem(title)}.{kind}", scope_text)
         return data
     return make
+
+
+def _sample_in(store, scope: Scope | None) -> bool:
+    # Read at click time, like the data date: a sample loaded or removed since the page
+    # was drawn is what the image must say. No scope known: any sample loaded counts.
+    try:
+        if scope is None:
+            return queries.data_status(store)["is_sample"]
+        return queries.sample_within(store, *scope.span(), scope.cell_list)
+    except DatabaseMissing:
+        return False
 
 
 def _data_date(store):
     # Read at click time, so the footer states the data the image really shows.
     try:
-        return queries.data_status(store)["data_date"]
+        return fmt.data_date(queries.data_status(store))
     except DatabaseMissing:  # no database yet: the footer says so rather than failing
         return None
 
@@ -90,26 +118,26 @@ def table_downloads(df: pd.DataFrame, filename: str, scope_text: str) -> None:
         return
     stem = safe_stem(filename)
     row = st.container(horizontal=True, gap="small")
-    for fmt in TABLE_LABELS:
+    for kind in TABLE_LABELS:
         row.download_button(
-            TABLE_LABELS[fmt], data=_deferred_table(df, fmt, stem, scope_text, user),
-            file_name=f"{stem}.{fmt}", mime=TABLE_MIME[fmt], icon=":material/download:",
-            on_click="ignore", type="tertiary", key=f"table_{stem}_{fmt}")
+            TABLE_LABELS[kind], data=_deferred_table(df, kind, stem, scope_text, user),
+            file_name=f"{stem}.{kind}", mime=TABLE_MIME[kind], icon=":material/download:",
+            on_click="ignore", type="tertiary", key=f"table_{stem}_{kind}")
 
 
-def _deferred_table(df: pd.DataFrame, fmt: str, stem: str, scope_text: str, user):
+def _deferred_table(df: pd.DataFrame, kind: str, stem: str, scope_text: str, user):
     def make() -> bytes:
-        data = table_bytes(df, fmt)
-        usecases.record_export(context.store(), user, f"{stem}.{fmt}", scope_text)
+        data = table_bytes(df, kind)
+        usecases.record_export(context.store(), user, f"{stem}.{kind}", scope_text)
         return data
     return make
 
 
-def table_bytes(df: pd.DataFrame, fmt: str) -> bytes:
+def table_bytes(df: pd.DataFrame, kind: str) -> bytes:
     """The table as shown, in CSV (UTF-8 with a BOM: Excel reads the diacritics) or
     Excel; text a spreadsheet would run as a formula is escaped."""
     safe = escape_frame(df)
-    if fmt == "csv":
+    if kind == "csv":
         return safe.to_csv(index=False).encode("utf-8-sig")
     out = io.BytesIO()
     with pd.ExcelWriter(out, engine="xlsxwriter") as xl:

@@ -150,25 +150,30 @@ def test_submission_matrix_states(db):
     assert list(hm.x) == ["Tháng 8/2026", "Tháng 9/2026"]
 
 
-def test_slug():
+def test_plotly_config_and_slug():
+    cfg = C.plotly_config("ty-le-hoan-thanh-theo-chi-bo-2026-Q3")
+    assert cfg["toImageButtonOptions"] == {"format": "png", "width": 1600, "height": 900,
+                                           "scale": 2,
+                                           "filename": "ty-le-hoan-thanh-theo-chi-bo-2026-Q3"}
+    assert cfg["displaylogo"] is False
     assert C.slug("Tỷ lệ hoàn thành theo chi bộ") == "ty-le-hoan-thanh-theo-chi-bo"
 
 
-def test_the_chart_toolbar_speaks_vietnamese_and_keeps_only_full_screen():
+def test_the_chart_toolbar_speaks_vietnamese_and_drops_zoom_and_pan():
     """plotly.js's own "vi" locale has an empty dictionary: the toolbar would stay English.
-    No camera: it would send images out with no audit row, to every role."""
-    cfg = C.plotly_config()
-    assert cfg["displaylogo"] is False
+    (The camera is ui_export.chart_config's to keep or drop.)"""
+    cfg = C.plotly_config("bieu-do")
     assert cfg["locale"] == "vi"
     words = cfg["locales"]["vi"]["dictionary"]
     for english in ("Download plot as a PNG", "Zoom", "Pan", "Autoscale", "Reset axes",
-                    "Double-click to zoom back out"):
+                    "Taking snapshot - this may take a few seconds", "Snapshot succeeded"):
         assert words[english] and words[english] != english
+    assert words["Download plot as a PNG"] == "Tải ảnh biểu đồ (PNG)"
     assert cfg["locales"]["vi"]["format"]["decimal"] == ","
     removed = set(cfg["modeBarButtonsToRemove"])
-    assert {"toImage", "zoom2d", "pan2d", "autoScale2d", "resetScale2d", "zoomIn2d",
-            "zoomOut2d", "select2d", "lasso2d"} <= removed
-    assert "toImageButtonOptions" not in cfg
+    assert {"zoom2d", "pan2d", "autoScale2d", "resetScale2d", "zoomIn2d", "zoomOut2d",
+            "select2d", "lasso2d"} <= removed
+    assert "toImage" not in removed
 
 
 def test_long_titles_and_column_names_wrap_instead_of_being_cut_or_turned():
