@@ -230,7 +230,9 @@ def localize_uploader(max_mb: int, types: list[str]) -> None:
         "{font-size:0}"
         "[data-testid='stFileUploaderDropzone'] button [data-testid='stMarkdownContainer'] p::after"
         "{content:'Chọn tệp';font-size:1rem}"
-        "[data-testid='stFileUploaderDropzoneInstructions'] span{font-size:0}"
+        # the hint wraps on a phone instead of ending in "…"
+        "[data-testid='stFileUploaderDropzoneInstructions'] span{font-size:0;"
+        "white-space:normal;overflow:visible;text-overflow:clip}"
         f"[data-testid='stFileUploaderDropzoneInstructions'] span::after{{content:'{hint}';"
         "font-size:.875rem}"
         "</style>")

@@ -175,6 +175,14 @@ def overflowing_chart_text(page: Page) -> list[str]:
     }""")
 
 
+def cut_texts(page: Page) -> list[str]:
+    """Text of the page (not the sidebar) that ends in "…" because it did not fit."""
+    return page.evaluate(r"""() => [...document.querySelectorAll('[data-testid="stMain"] *')]
+      .filter(e => getComputedStyle(e).textOverflow === 'ellipsis'
+                   && e.scrollWidth > e.clientWidth + 1 && e.innerText.trim())
+      .map(e => e.innerText.trim())""")
+
+
 def screenshot(page: Page, path) -> None:
     """The whole page, not only the first screenful (Streamlit scrolls an inner box)."""
     size = page.viewport_size

@@ -1,7 +1,7 @@
 """Every page at a desktop, a 1280×720 laptop and a 390 px phone, on the sample reports and
 on reports filled by hand (one without a report date): no exception box, no English in the
-interface, no chart text running off its chart. Screenshots of every visit are saved in a
-temporary folder (printed at the end) for a person to look at."""
+interface, no chart text running off its chart, no text cut short with "…". Screenshots of
+every visit are saved in a temporary folder (printed at the end) for a person to look at."""
 from __future__ import annotations
 
 import tempfile
@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Browser
 
 from dashboard_db import build_db, load_sample_reports
-from page_checks import (ADMIN, ADMIN_PAGES, OFFICE_PAGES, english_texts, exceptions,
+from page_checks import (ADMIN, ADMIN_PAGES, OFFICE_PAGES, cut_texts, english_texts, exceptions,
                          hand_filled_subs, open_sidebar_page, overflowing_chart_text,
                          screenshot, slug, wait_until_drawn)
 from signin import OFFICE, ensure_account, sign_in
@@ -56,6 +56,7 @@ def test_every_page_is_usable_at_every_size(browser: Browser, app, size, shots):
             problems += [f"{where}: exception {e[:200]}" for e in exceptions(page)]
             problems += [f"{where}: English {t!r}" for t in english_texts(page)]
             problems += [f"{where}: {t}" for t in overflowing_chart_text(page)]
+            problems += [f"{where}: cut to “…”: {t!r}" for t in cut_texts(page)]
             screenshot(page, shots / f"{data}-{size}-{slug(title)}.png")
         context.close()
     assert not problems, "\n".join(problems)
