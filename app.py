@@ -5,16 +5,14 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 
-from dashboard import auth, context, ui, web
+from dashboard import auth, chrome, context, ui, web
 from etl.vocab import Permission as Can
 from etl.vocab import UserRole
 
+# The icon is the app's own file: an office without internet sees no failed request.
 st.set_page_config(layout="wide", page_title="Tiến độ thực hiện Chỉ thị 06-CT/TU",
-                   page_icon=":material/dashboard:")
-# KPI labels wrap instead of ending in "…": five tiles share a laptop's width.
-st.html("<style>[data-testid='stMetricLabel'] .stMarkdownEllipsis,"
-        "[data-testid='stMetricLabel'] p {white-space: normal; overflow: visible;"
-        "text-overflow: clip;}</style>")
+                   page_icon=str(chrome.FAVICON))
+ui.localize()
 
 # (file, title, icon, permission): a user's navigation holds only what the role may use,
 # and each page checks the permission again itself (ui.page).

@@ -7,11 +7,12 @@ Cell colors come from the data (the catalog), so a cell has one color on every c
 from __future__ import annotations
 
 import re
+import textwrap
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard import fmt
+from dashboard import chrome, fmt
 from dashboard.links import AREA_BAR, CELL_AREA, CELL_BAR, PERIOD_POINT, REPORT_SQUARE, drill_key
 from etl.fields import BY_KEY, COUNT_KEYS
 from etl.textnorm import fold
@@ -20,6 +21,11 @@ from etl.vocab import (NO_REPORT, NOT_ASSIGNED, STATUS_DISPLAY_ORDER, ReportTime
 
 FONT_SIZE = 18
 TITLE_SIZE = 24
+TITLE_LINE, TITLE_LINE_PX = 36, 30   # characters on a title line (half a laptop screen), its height
+TITLE_TOP_PX = 12                    # above the title, whatever the chart's height
+# Room under the columns of a half-screen chart (px), and what one character takes there:
+# a category name wraps to what its column holds, so it never turns sideways.
+TICK_ROOM_PX, TICK_CHAR_PX, TICK_LINE_MIN, TICK_LINE_MAX = 400, 8, 6, 16
 FONT_FAMILY = "DejaVu Sans, Arial, sans-serif"
 NO_REPORT_COLOR = "#D9D9D9"
 NOT_ASSIGNED_COLOR = "#F4F4F4"
@@ -39,10 +45,14 @@ SERIES_COLORS = ["#332288", "#882255", "#44AA99", "#999933", "#AA4499", "#DDCC77
 # -- shared -------------------------------------------------------------------------
 
 def plotly_config(filename: str) -> dict:
-    """Config for st.plotly_chart: the camera button saves a presentation-size PNG."""
+    """Config for st.plotly_chart: a toolbar in Vietnamese with only what a meeting needs
+    (dashboard/chrome.py); the camera, where ui_export.chart_config leaves it, saves a
+    presentation-size PNG."""
     return {"toImageButtonOptions": {"format": "png", "width": 1600, "height": 900,
                                      "scale": 2, "filename": filename},
-            "displaylogo": False}
+            "displaylogo": False,
+            "locale": chrome.PLOTLY_LOCALE, "locales": {chrome.PLOTLY_LOCALE: chrome.PLOTLY_VI},
+            "modeBarButtonsToRemove": list(chrome.PLOTLY_REMOVED_BUTTONS)}
 
 
 def slug(*parts: str) -> str:
@@ -53,21 +63,54 @@ def slug(*parts: str) -> str:
 
 
 def _layout(fig: go.Figure, title: str, height: int | None = None, **extra) -> go.Figure:
+    """The house style. A long title wraps instead of running off a half-screen chart (the
+    chart grows by the lines added), and long category names under columns wrap instead
+    of turning sideways."""
     subject, scope = _split_title(title)
+    lines = _wrap(subject, TITLE_LINE)
+    added = (len(lines) - 1) * TITLE_LINE_PX
     settings = dict(
-        title={"text": subject, "font": {"size": TITLE_SIZE}, "x": 0,
-               "xanchor": "left", "yref": "container", "y": 0.985, "yanchor": "top",
+        # pad: a fixed gap above the title at any height, plus the lines a wrapped title
+        # adds (plotly lays them upwards, off the chart, from a top-anchored title)
+        title={"text": "<br>".join(lines), "font": {"size": TITLE_SIZE}, "x": 0,
+               "xanchor": "left", "yref": "container", "y": 1, "yanchor": "top",
+               "pad": {"t": TITLE_TOP_PX + added},
                "subtitle": {"text": scope, "font": {"size": FONT_SIZE, "color": "#555555"}}},
         font={"size": FONT_SIZE, "family": FONT_FAMILY},
         separators=",.", template="plotly_white",
-        margin={"l": 20, "r": 90, "t": 110, "b": 40},
         hoverlabel={"font_size": FONT_SIZE},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "x": 0, "title": None,
                 "traceorder": "normal"})
+    margin = {"l": 20, "r": 90, "t": 110, "b": 40, **extra.pop("margin", {})}
+    settings["margin"] = {**margin, "t": margin["t"] + added}
     if height:
-        settings["height"] = height
+        settings["height"] = height + added
     fig.update_layout(**{**settings, **extra})
+    _wrap_category_ticks(fig)
     return fig
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """Lines of at most `width` characters (a longer word stays whole), as even as the
+    words allow: "Tỷ lệ hoàn thành theo / nhiệm vụ trọng tâm", not a last word alone."""
+    lines = textwrap.wrap(text, width, break_long_words=False) or [text]
+    for even in range(-(-len(text) // len(lines)), width):
+        tried = textwrap.wrap(text, even, break_long_words=False)
+        if len(tried) == len(lines):
+            return tried
+    return lines
+
+
+def _wrap_category_ticks(fig: go.Figure) -> None:
+    # Tick texts only: the categories themselves (what a click on the chart returns) stay.
+    labels = list(dict.fromkeys(
+        x for trace in fig.data if getattr(trace, "orientation", None) != "h"
+        for x in (getattr(trace, "x", None) or ()) if isinstance(x, str)))
+    width = max(TICK_LINE_MIN, min(TICK_LINE_MAX,
+                                   TICK_ROOM_PX // (TICK_CHAR_PX * max(len(labels), 1))))
+    if any(len(label) > width for label in labels):
+        fig.update_xaxes(tickvals=labels, automargin=True,
+                         ticktext=["<br>".join(_wrap(label, width)) for label in labels])
 
 
 def _split_title(title: str) -> tuple[str, str]:

@@ -8,6 +8,7 @@ first and raise a clear Vietnamese message instead.
 """
 from __future__ import annotations
 
+import io
 import logging
 import os
 import shutil
@@ -18,6 +19,7 @@ from pathlib import Path
 import kaleido
 import plotly.graph_objects as go
 import plotly.io as pio
+from pypdf import PdfReader, PdfWriter
 
 from dashboard.fmt import date_vn
 
@@ -29,6 +31,7 @@ WIDTH, HEIGHT, PNG_SCALE = 1600, 900, 2
 RENDER_TIMEOUT_SECONDS = 60
 FONT_FAMILY = "DejaVu Sans, Arial, sans-serif"
 SOURCE_TEXT = "Nguồn: báo cáo của các chi bộ"
+PDF_CREATOR = "Tiến độ thực hiện Chỉ thị 06-CT/TU"
 # On every export made while a sample report is in its scope (issue 11): images, slides,
 # PDF pages, the workbook's first sheet.
 SAMPLE_MARK = "DỮ LIỆU MẪU"
@@ -186,4 +189,15 @@ def snapshot(fig: go.Figure, fmt: str, title: str, scope_text: str,
              data_date: date | datetime | str | None, sample: bool = False) -> bytes:
     """The chart as a 16:9 image with its title, scope and footer (png, svg or pdf),
     marked as sample data when `sample`."""
-    return render_figure(decorate(fig, title, scope_text, data_date, sample), fmt)
+    data = render_figure(decorate(fig, title, scope_text, data_date, sample), fmt)
+    return titled_pdf(data, title, scope_text) if fmt == "pdf" else data
+
+
+def titled_pdf(pdf: bytes, title: str, subject: str) -> bytes:
+    """kaleido prints from a page titled "Kaleido-fier", which a PDF reader shows as the
+    document's name: the chart's own title instead, its scope as the subject."""
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    writer.add_metadata({"/Title": title, "/Subject": subject, "/Creator": PDF_CREATOR})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

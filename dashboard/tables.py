@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboard import fmt
-from etl.fields import BY_KEY, COUNT_KEYS, PERCENT, STATUS, label
+from etl.fields import BY_KEY, COUNT_KEYS, FIELDS, PERCENT, STATUS, label
 from etl.vocab import NO_REPORT, NOT_ASSIGNED, Status
 
 # Columns a task table can show, over assignment_facts rows.
@@ -73,3 +73,37 @@ def diff_table(changes: pd.DataFrame, old_id: int, new_id: int) -> pd.DataFrame:
         f"Báo cáo #{old_id}": [field_value(f, v) for f, v in zip(changes["field"], changes["before"])],
         f"Báo cáo #{new_id}": [field_value(f, v) for f, v in zip(changes["field"], changes["after"])],
         "Nội dung nhiệm vụ": changes["task_title"]})
+
+
+# A checked file's rows as written, bad cells marked (the upload preview of a file with errors).
+ERROR_FILL, WARNING_FILL = "background-color: #F8D7DA", "background-color: #FFF3CD"
+ROW_PROBLEMS = "Lỗi, cảnh báo ở dòng này"
+
+
+def source_rows_table(source_rows: list[dict], problems: list) -> "pd.io.formats.style.Styler":
+    """Every row of a sheet's task table as the file has it (SheetReport.source_rows), under
+    the template's headers, each cell a problem names filled red (error) or amber (warning),
+    what is wrong with the row in the column after its number. `problems`: the sheet's."""
+    keys = [f.key for f in FIELDS if any(f.key in r for r in source_rows)]
+    by_row: dict[int, list] = {}
+    for p in problems:
+        if p.row is not None:
+            by_row.setdefault(p.row, []).append(p)
+    frame = pd.DataFrame({
+        "Dòng": [str(r["excel_row"]) for r in source_rows],
+        ROW_PROBLEMS: ["; ".join(_problem_text(p) for p in by_row.get(r["excel_row"], []))
+                       for r in source_rows],
+        **{BY_KEY[k].header: [r.get(k, "") for r in source_rows] for k in keys}})
+    fills = pd.DataFrame("", index=frame.index, columns=frame.columns)
+    for i, r in enumerate(source_rows):
+        for p in by_row.get(r["excel_row"], []):
+            fill = ERROR_FILL if p.is_error else WARNING_FILL
+            for column in {ROW_PROBLEMS, BY_KEY[p.field].header if p.field in keys else ROW_PROBLEMS}:
+                if fills.at[i, column] != ERROR_FILL:
+                    fills.at[i, column] = fill
+    return frame.style.apply(lambda _: fills, axis=None)
+
+
+def _problem_text(p) -> str:
+    what = "Lỗi" if p.is_error else "Cảnh báo"
+    return f"{what}: {p.message}"

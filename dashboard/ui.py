@@ -20,10 +20,10 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, charts, context, fmt, links, queries, tables, web
+from dashboard import auth, charts, chrome, context, fmt, links, queries, tables, web
 from dashboard.scope import Scope
 from dashboard.textsafe import plain
-from dashboard.ui_export import chart_config, chart_downloads
+from dashboard.ui_export import chart_config, chart_downloads, table_downloads
 from etl.users import User
 from etl.vocab import Grain, Permission
 
@@ -33,6 +33,14 @@ __all__ = ["plain"]   # report text shown in Markdown goes through plain()
 
 
 # -- the start of every page -----------------------------------------------------------------
+
+def localize() -> None:
+    """Once per run, from app.py, before anything else is drawn (the sign-in form too):
+    the page's stylesheet and the script that puts Streamlit's own strings in Vietnamese
+    (dashboard/chrome.py)."""
+    st.html(f"<style>{chrome.stylesheet()}</style>")
+    st.html(f"<script>{chrome.script()}</script>", unsafe_allow_javascript=True)
+
 
 def page(permission: Permission = Permission.VIEW) -> User:
     """First line of every page: the signed-in user allowed `permission`, or a refusal."""
@@ -432,10 +440,14 @@ def chart_name(subject: str, scope: Scope) -> str:
     return f"{charts.slug(subject)}-{scope.period}"
 
 
-def text_table(df: pd.DataFrame, **kwargs) -> None:
+def text_table(df: pd.DataFrame, download: str | None = None, scope: Scope | None = None,
+               **kwargs) -> None:
     """Report text as plain cells (st.dataframe never renders HTML or markdown); a field
-    the report left empty shows empty, not "None"."""
+    the report left empty shows empty, not "None". With `download` (a file name), CSV and
+    Excel buttons under it for roles that may export, recorded in the audit trail."""
     st.dataframe(df, hide_index=True, width="stretch", **{"placeholder": "", **kwargs})
+    if download:
+        table_downloads(df, download, scope_text(scope) if scope else "")
 
 
 def task_table(rows: pd.DataFrame, columns: list[str]) -> None:
@@ -453,7 +465,9 @@ def localize_uploader(max_mb: int, types: list[str]) -> None:
         "{font-size:0}"
         "[data-testid='stFileUploaderDropzone'] button [data-testid='stMarkdownContainer'] p::after"
         "{content:'Chọn tệp';font-size:1rem}"
-        "[data-testid='stFileUploaderDropzoneInstructions'] span{font-size:0}"
+        # the hint wraps on a phone instead of ending in "…"
+        "[data-testid='stFileUploaderDropzoneInstructions'] span{font-size:0;"
+        "white-space:normal;overflow:visible;text-overflow:clip}"
         f"[data-testid='stFileUploaderDropzoneInstructions'] span::after{{content:'{hint}';"
         "font-size:.875rem}"
         "</style>")

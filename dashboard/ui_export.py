@@ -1,4 +1,5 @@
-"""Per-chart downloads (PNG/SVG/PDF rendered server-side), shown under every chart.
+"""Per-chart downloads (PNG/SVG/PDF rendered server-side), shown under every chart, and
+a table's downloads (CSV/Excel), shown under the tables a meeting may need.
 
 Images are made only when a button is clicked (a callable `data`): a page with ten
 charts must not render thirty images on every rerun. Each download is recorded in the
@@ -8,12 +9,15 @@ trail's sight: it is offered only where the server cannot render (`chart_config`
 """
 from __future__ import annotations
 
+import io
 import logging
 import re
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import context, fmt, queries, render
+from dashboard.pack.workbook import escape_frame
 from dashboard.scope import Scope
 from etl import usecases
 from etl.store import DatabaseMissing
@@ -33,7 +37,8 @@ def safe_stem(filename: str) -> str:
 
 def figure_title(fig) -> str:
     text = getattr(getattr(fig.layout, "title", None), "text", None) or ""
-    return re.sub(r"<[^>]+>", "", text).strip()
+    one_line = re.sub(r"<br\s*/?>", " ", text, flags=re.I)   # a long title wraps on screen
+    return re.sub(r"<[^>]+>", "", one_line).strip()
 
 
 def chart_config(config: dict) -> dict:
@@ -95,3 +100,50 @@ def _data_date(store):
         return fmt.data_date(queries.data_status(store))
     except DatabaseMissing:  # no database yet: the footer says so rather than failing
         return None
+
+
+# A table's own toolbar offers no download (client.disableDataExport): it would leave no
+# trace. These buttons record the export like every other, for roles that may export.
+TABLE_LABELS = {"csv": "Tải bảng (CSV)", "xlsx": "Tải bảng (Excel)"}
+TABLE_MIME = {"csv": "text/csv",
+              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def table_downloads(df: pd.DataFrame, filename: str, scope_text: str) -> None:
+    """CSV and Excel buttons under a table, for users who may export; the file is made and
+    the export recorded only when a button is clicked."""
+    from dashboard.auth import current_user
+    user = current_user()
+    if user is None or not user.can(Permission.EXPORT):
+        return
+    stem = safe_stem(filename)
+    row = st.container(horizontal=True, gap="small")
+    for kind in TABLE_LABELS:
+        row.download_button(
+            TABLE_LABELS[kind], data=_deferred_table(df, kind, stem, scope_text, user),
+            file_name=f"{stem}.{kind}", mime=TABLE_MIME[kind], icon=":material/download:",
+            on_click="ignore", type="tertiary", key=f"table_{stem}_{kind}")
+
+
+def _deferred_table(df: pd.DataFrame, kind: str, stem: str, scope_text: str, user):
+    def make() -> bytes:
+        data = table_bytes(df, kind)
+        usecases.record_export(context.store(), user, f"{stem}.{kind}", scope_text)
+        return data
+    return make
+
+
+def table_bytes(df: pd.DataFrame, kind: str) -> bytes:
+    """The table as shown, in CSV (UTF-8 with a BOM: Excel reads the diacritics) or
+    Excel; text a spreadsheet would run as a formula is escaped."""
+    safe = escape_frame(df)
+    if kind == "csv":
+        return safe.to_csv(index=False).encode("utf-8-sig")
+    out = io.BytesIO()
+    with pd.ExcelWriter(out, engine="xlsxwriter") as xl:
+        safe.to_excel(xl, sheet_name="Bảng", index=False)
+        sheet = xl.sheets["Bảng"]
+        for i, column in enumerate(safe.columns):
+            longest = max([len(str(column)), *safe[column].astype(str).str.len().tolist()])
+            sheet.set_column(i, i, min(60, longest + 2))
+    return out.getvalue()

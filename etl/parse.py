@@ -21,6 +21,7 @@ from etl.textnorm import fold, fold_loose, nfc
 from etl.vocab import Status
 
 HEADER_SEARCH_ROWS = 30
+SOURCE_ROWS_KEPT = 1000   # rows of the table kept as written, for the upload preview
 
 
 def _keys(*texts: str) -> frozenset[str]:
@@ -48,6 +49,10 @@ class SheetReport:
     is_sample: bool
     rows: list[TaskRow] = field(default_factory=list)
     skipped_tasks: list[str] = field(default_factory=list)
+    # The table's non-empty rows as written (text per field key, Excel's row number under
+    # "excel_row"), rejected rows included: the preview of a file with errors marks the
+    # bad cells in them.
+    source_rows: list[dict[str, object]] = field(default_factory=list)
 
     @property
     def period_label(self) -> str:
@@ -70,7 +75,8 @@ class _Ctx:
     def add(self, severity, kind, message, hint="", row=None, column_key="", value="", code=""):
         column = self.headers.get(column_key, column_key)
         self.problems.append(Problem(severity, kind, self.file, message, hint, self.sheet, row,
-                                     column, _show(value), code))
+                                     column, _show(value), code,
+                                     column_key if column_key in BY_KEY else ""))
 
     def error(self, *a, **k):
         self.add(ERROR, DATA, *a, **k)
@@ -239,6 +245,7 @@ def parse_sheet(sheet: Sheet, file_name: str, catalog: Catalog,
 
     report = SheetReport(sheet.name, cell_code, period, report_date, prepared_by, is_sample)
     for r in range(data_start, len(sheet.rows)):
+        _keep_source_row(sheet, r, columns, report)
         row = _parse_task_row(sheet, r, columns, catalog, ctx, report)
         if row is not None:
             report.rows.append(row)
@@ -249,6 +256,12 @@ def parse_sheet(sheet: Sheet, file_name: str, catalog: Catalog,
                   "Điền cột Trạng thái hoặc Tỷ lệ hoàn thành (%) cho các nhiệm vụ rồi gửi lại.",
                   row=header_row + 1, code="no_rows")
     return report, ctx.problems
+
+
+def _keep_source_row(sheet: Sheet, r: int, columns: dict[str, int], report: SheetReport) -> None:
+    values = {k: _show(_cell(sheet, r, columns, k)) for k in columns}
+    if any(v.strip() for v in values.values()) and len(report.source_rows) < SOURCE_ROWS_KEPT:
+        report.source_rows.append({"excel_row": r + 1, **values})
 
 
 def _is_sample(sheet: Sheet, header_row: int) -> bool:

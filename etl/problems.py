@@ -24,6 +24,7 @@ class Problem:
     column: str = ""       # the column's header text (or letter)
     value: str = ""
     code: str = ""         # machine-readable reason, e.g. "missing_cell", "missing_period"
+    field: str = ""        # the report column (etl.fields key) whose cell is wrong, if one
 
     @property
     def is_error(self) -> bool:

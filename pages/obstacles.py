@@ -69,4 +69,5 @@ else:
         column_config={"Khó khăn, vướng mắc": text(width="large"),
                        "Đề xuất, kiến nghị": text(width="large"),
                        "Chi bộ": text(width="medium"), "Mã": text(width="small"),
-                       "Còn mở": text(width=110)})
+                       "Còn mở": text(width=110)},
+        download=ui.chart_name("kho khan de xuat", scope), scope=scope)

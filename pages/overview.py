@@ -50,4 +50,5 @@ with right:
              ui.chart_name("trang thai nhiem vu", scope), scope, DEFINITIONS["status_counts"])
 
 by_cell = ui.q(queries.cell_summary, *now_args, **args)
-ui.text_table(tables.cell_summary_table(by_cell))
+ui.text_table(tables.cell_summary_table(by_cell),
+              download=ui.chart_name("ket qua theo chi bo", scope), scope=scope)

@@ -11,6 +11,7 @@ import streamlit as st
 
 from dashboard import fmt, tables, ui
 from etl import history, load, usecases
+from etl.fields import header as field_header
 from etl.periods import period_label
 from etl.store import DatabaseBusy
 from etl.users import AuthError, User
@@ -62,10 +63,10 @@ def show_file(entry: dict) -> None:
     report, uploaded = entry["report"], entry["uploaded"]
     icon = ":material/check_circle:" if report.ok else ":material/error:"
     with st.expander(f"{icon} {ui.plain(report.file_name)} — {ui.plain(_summary(report))}",
-                     expanded=not report.ok):
+                     expanded=True):
         _pickers(entry["needs"], uploaded)
         for sheet in report.sheets:
-            _sheet_preview(sheet)
+            _sheet_preview(sheet, [p for p in report.problems if p.sheet == sheet.sheet])
         _problems_table(report)
 
 
@@ -103,17 +104,29 @@ def _pickers(needs: set[str], uploaded) -> None:
                           key=_pick_key("period", uploaded))
 
 
-def _sheet_preview(sheet) -> None:
+def _sheet_preview(sheet, problems: list) -> None:
+    written = {r["excel_row"] for r in sheet.source_rows}
+    bad_rows = {p.row for p in problems if p.is_error and p.row in written}
     facts = [f"Trang tính: {sheet.sheet}",
              f"Chi bộ: {catalog.cell(sheet.cell_code).name}" if sheet.cell_code else "",
              f"Kỳ báo cáo: {sheet.period_label}" if sheet.period else "",
              f"Ngày báo cáo: {fmt.date_vn(sheet.report_date)}" if sheet.report_date else "",
              f"Người lập: {sheet.prepared_by}" if sheet.prepared_by else "",
-             f"{len(sheet.rows)} nhiệm vụ"]
+             f"{len(written)} dòng, {len(bad_rows)} dòng có lỗi" if bad_rows
+             else f"{len(sheet.rows)} nhiệm vụ"]
     st.markdown(" · ".join(ui.plain(f) for f in facts if f))
     if sheet.is_sample:
         st.warning("Đây là dữ liệu mẫu (không phải báo cáo thật).")
-    ui.text_table(tables.report_rows(sheet.to_frame()))
+    if bad_rows:
+        # Rejected rows are not in sheet.rows: show the table as written, bad cells marked.
+        st.caption("Các dòng trong tệp: ô có lỗi tô đỏ, ô có cảnh báo tô vàng; cột thứ hai "
+                   "nói dòng đó sai gì.")
+        text = st.column_config.TextColumn
+        ui.text_table(tables.source_rows_table(sheet.source_rows, problems),
+                      column_config={tables.ROW_PROBLEMS: text(width="large"),
+                                     field_header("task_title"): text(width="medium")})
+    else:
+        ui.text_table(tables.report_rows(sheet.to_frame()))
 
 
 def _problems_table(report: load.FileReport) -> None:
@@ -176,6 +189,16 @@ def summary_row(file_name: str, item) -> dict:
             "Số nhiệm vụ": str(item.row_count), "Kết quả": what}
 
 
+def stored_text(actions: list[LoadOutcome]) -> str:
+    """What a load did; files already loaded byte for byte change nothing, and say so."""
+    counts = pd.Series(actions).value_counts()
+    done = "; ".join(f"{LoadOutcome(action).label} {n}" for action, n in counts.items())
+    if all(a == LoadOutcome.UNCHANGED for a in actions):
+        return (f"Không có gì thay đổi: {'tệp' if len(actions) == 1 else 'các tệp'} này đã "
+                "được nạp trước đó, đúng từng byte. Số liệu và biểu đồ giữ nguyên.")
+    return f"Đã nạp xong {len(actions)} báo cáo: {done}. Các biểu đồ đã cập nhật số liệu mới."
+
+
 def undo_load(changed: list) -> dict:
     try:
         usecases.undo_load(store, user, [item.submission_id for item in changed])
@@ -194,10 +217,7 @@ def show_last_summary() -> None:
         st.success(summary["note"])
     stored, failures = summary["stored"], summary["failures"]
     if stored:
-        counts = pd.Series([item.action for _, item in stored]).value_counts()
-        st.success(f"Đã nạp xong {len(stored)} báo cáo: "
-                   + "; ".join(f"{LoadOutcome(action).label} {n}" for action, n in counts.items())
-                   + ". Các biểu đồ đã cập nhật số liệu mới.")
+        st.success(stored_text([item.action for _, item in stored]))
         st.table(pd.DataFrame([summary_row(name, item) for name, item in stored]).map(ui.plain),
                  hide_index=True)
     for failure in failures:

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
 import pytest
 
 from dashboard import charts as C
 from dashboard import queries as Q
+from dashboard.ui_export import figure_title
 from dashboard_db import build_db, row, sub
 from etl.store import Store
 from etl.catalog import get_catalog
@@ -150,8 +152,62 @@ def test_submission_matrix_states(db):
 
 def test_plotly_config_and_slug():
     cfg = C.plotly_config("ty-le-hoan-thanh-theo-chi-bo-2026-Q3")
-    assert cfg == {"toImageButtonOptions": {"format": "png", "width": 1600, "height": 900,
-                                            "scale": 2,
-                                            "filename": "ty-le-hoan-thanh-theo-chi-bo-2026-Q3"},
-                   "displaylogo": False}
+    assert cfg["toImageButtonOptions"] == {"format": "png", "width": 1600, "height": 900,
+                                           "scale": 2,
+                                           "filename": "ty-le-hoan-thanh-theo-chi-bo-2026-Q3"}
+    assert cfg["displaylogo"] is False
     assert C.slug("Tỷ lệ hoàn thành theo chi bộ") == "ty-le-hoan-thanh-theo-chi-bo"
+
+
+def test_the_chart_toolbar_speaks_vietnamese_and_drops_zoom_and_pan():
+    """plotly.js's own "vi" locale has an empty dictionary: the toolbar would stay English.
+    (The camera is ui_export.chart_config's to keep or drop.)"""
+    cfg = C.plotly_config("bieu-do")
+    assert cfg["locale"] == "vi"
+    words = cfg["locales"]["vi"]["dictionary"]
+    for english in ("Download plot as a PNG", "Zoom", "Pan", "Autoscale", "Reset axes",
+                    "Taking snapshot - this may take a few seconds", "Snapshot succeeded"):
+        assert words[english] and words[english] != english
+    assert words["Download plot as a PNG"] == "Tải ảnh biểu đồ (PNG)"
+    assert cfg["locales"]["vi"]["format"]["decimal"] == ","
+    removed = set(cfg["modeBarButtonsToRemove"])
+    assert {"zoom2d", "pan2d", "autoScale2d", "resetScale2d", "zoomIn2d", "zoomOut2d",
+            "select2d", "lasso2d"} <= removed
+    assert "toImage" not in removed
+
+
+def test_long_titles_and_column_names_wrap_instead_of_being_cut_or_turned():
+    long = "Số người tham gia theo nhiệm vụ: Chuyển đổi số - Tháng 9/2026"
+    fig = C.status_distribution(pd.DataFrame({"status": ["done"], "tasks": [3]}), long)
+    short = C.status_distribution(pd.DataFrame({"status": ["done"], "tasks": [3]}), "Ngắn - Tháng 9/2026")
+    lines = fig.layout.title.text.split("<br>")
+    assert lines == ["Số người tham gia theo", "nhiệm vụ: Chuyển đổi số"]
+    assert fig.layout.title.subtitle.text == "Tháng 9/2026"
+    assert fig.layout.margin.t == short.layout.margin.t + C.TITLE_LINE_PX
+    assert fig.layout.height == short.layout.height + C.TITLE_LINE_PX
+    # the image downloads under the chart carry the title on one line again
+    assert figure_title(fig) == "Số người tham gia theo nhiệm vụ: Chuyển đổi số"
+    assert C._wrap("Tỷ lệ hoàn thành theo chi bộ", 36) == ["Tỷ lệ hoàn thành theo chi bộ"]
+    assert C._wrap("NV1 Quán triệt, triển khai", 14) == ["NV1 Quán", "triệt,", "triển khai"]
+
+
+def test_long_category_names_under_columns_wrap_but_stay_the_categories():
+    df = pd.DataFrame({"cell_short": ["VP", "VP"], "cell_name": ["VP", "VP"],
+                       "area_code": ["NV1", "NV2"], "area_short": ["Quán triệt, triển khai", "Tuyên truyền"],
+                       "area_name": ["a", "b"], "completion": [50.0, 80.0],
+                       "has_report": [True, True], "tasks_assigned": [1, 1]})
+    fig = C.cell_area_heatmap(df, "Chi bộ × nhiệm vụ - Tháng 9/2026")
+    assert list(fig.data[1].x) == ["NV1 Quán triệt, triển khai", "NV2 Tuyên truyền"]
+    assert list(fig.layout.xaxis.tickvals) == list(fig.data[1].x)
+    assert list(fig.layout.xaxis.ticktext) == ["NV1 Quán triệt,<br>triển khai",
+                                               "NV2 Tuyên truyền"]
+
+
+def test_more_columns_give_each_name_less_room():
+    months = [f"2026-{m:02d}" for m in range(6, 12)]
+    df = pd.DataFrame({"period": months, "cell_code": "VPCN", "short_name": "VP",
+                       "cell_name": "Văn phòng", "color": "#000000", "sort_order": 1,
+                       "completion": [50.0] * 6})
+    fig = C.trend_by_cell(df, "Tỷ lệ hoàn thành qua các kỳ - Tháng 6/2026 đến Tháng 11/2026")
+    assert list(fig.layout.xaxis.ticktext)[:2] == ["Tháng<br>6/2026", "Tháng<br>7/2026"]
+    assert list(fig.data[0].x)[:2] == ["Tháng 6/2026", "Tháng 7/2026"]

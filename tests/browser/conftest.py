@@ -60,8 +60,8 @@ def _wait_healthy(base_url: str, proc: subprocess.Popen, log: Path) -> None:
 @pytest.fixture
 def start_app(tmp_path):
     """Factory: start_app(db_path, port=None, **env) -> base_url; start_app.stop(base_url)
-    stops that server (a restart: start_app again with the same port). Every server
-    started is stopped at the end."""
+    stops that server (a lost connection; a restart: start_app again with the same port).
+    Every server started is stopped at the end."""
     started: dict[str, subprocess.Popen] = {}
 
     def start(db_path: Path | str, port: int | None = None, **extra_env: str) -> str:
