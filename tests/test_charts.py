@@ -192,7 +192,8 @@ def test_long_titles_and_column_names_wrap_instead_of_being_cut_or_turned():
 
 
 def test_long_category_names_under_columns_wrap_but_stay_the_categories():
-    df = pd.DataFrame({"cell_short": ["VP", "VP"], "cell_name": ["VP", "VP"],
+    df = pd.DataFrame({"cell_code": ["VPCN", "VPCN"], "cell_short": ["VP", "VP"],
+                       "cell_name": ["VP", "VP"],
                        "area_code": ["NV1", "NV2"], "area_short": ["Quán triệt, triển khai", "Tuyên truyền"],
                        "area_name": ["a", "b"], "completion": [50.0, 80.0],
                        "has_report": [True, True], "tasks_assigned": [1, 1]})
