@@ -5,7 +5,8 @@ the real plan's 13 tasks, 60 monthly reports per cell, its own catalog file.
     db = build(folder / "province.duckdb", catalog)
     # the app on it: PROGRESS_DB=db PROGRESS_CATALOG=catalog
 
-Deterministic: progress grows month by month with noise, 5% of rows delayed with an
+Deterministic: progress grows month by month, each cell at its own pace (the slowest
+near half-way at the last month, the fastest done), with noise; 5% of rows delayed with an
 obstacle, reports come 1-8 days after the month (the deadline is the 5th: some late), and
 a few cells miss a month (the latest month more often), so the submission grid has late
 and missing squares to put first.
@@ -71,6 +72,7 @@ def build(db_path: Path, catalog_path: Path, months: int = MONTHS) -> Path:
     catalog = get_catalog(catalog_path)
     rng = np.random.default_rng(6)
     keys = month_keys(months)
+    pace = {cell.code: rng.uniform(0.55, 1.15) for cell in catalog.cells}
     subs, rows = [], []
     for m, key in enumerate(keys):
         period = P.from_key(key)
@@ -85,12 +87,13 @@ def build(db_path: Path, catalog_path: Path, months: int = MONTHS) -> Path:
                          f"{sid:064x}.xlsx", report_date, None,
                          pd.Timestamp(report_date) + pd.Timedelta(hours=9), "bench",
                          "current", None, len(cell.tasks), False))
-            rows += [(sid, task, m) for task in cell.tasks]
+            rows += [(sid, task, m, pace[cell.code]) for task in cell.tasks]
     sub_df = pd.DataFrame(subs, columns=[
         "submission_id", "plan_code", "cell_code", "period", "period_grain", "period_start",
         "period_end", "file_name", "sheet", "sha256", "archive_path", "report_date",
         "prepared_by", "loaded_at", "loaded_by", "state", "replaces_id", "row_count", "is_sample"])
-    row_df = _task_rows(pd.DataFrame(rows, columns=["submission_id", "task_code", "month"]), rng)
+    row_df = _task_rows(pd.DataFrame(rows, columns=["submission_id", "task_code", "month", "pace"]),
+                        months, rng)
     with Store.at(db_path, catalog).write() as con:
         con.register("sub_df", sub_df)
         con.register("row_df", row_df)
@@ -99,11 +102,12 @@ def build(db_path: Path, catalog_path: Path, months: int = MONTHS) -> Path:
     return db_path
 
 
-def _task_rows(df: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+def _task_rows(df: pd.DataFrame, months: int, rng: np.random.Generator) -> pd.DataFrame:
     n = len(df)
-    pct = np.minimum(100.0, df["month"].to_numpy() * 1.8 + rng.uniform(0, 30, n)).round(1)
+    share = (df["month"].to_numpy() + 1) / months
+    pct = np.clip(100 * share * df["pace"].to_numpy() + rng.uniform(-8, 8, n), 0, 100).round(1)
     delayed = rng.random(n) < 0.05
-    return df.drop(columns="month").assign(
+    return df.drop(columns=["month", "pace"]).assign(
         status=np.where(delayed, "delayed", np.where(pct >= 100, "done", "in_progress")),
         completion_pct=pct,
         activities=rng.integers(0, 6, n), participants=rng.integers(0, 200, n),

@@ -10,6 +10,7 @@ from dashboard import queries as Q
 from dashboard_db import build_db, row, sub
 from etl.store import Store
 from etl.catalog import get_catalog
+from etl.vocab import ReportTimeliness
 
 PERIOD = ["2026-Q3"]
 
@@ -61,7 +62,7 @@ def test_same_color_per_cell_on_every_chart(db, colors):
     flows = C.flow_by_task(Q.assignment_facts(db, "quarter", PERIOD), "activities", "t")
     short = {c.short_name: c.code for c in get_catalog().cells}
     assert line_colors == {name: colors[short[name]] for name in line_colors}
-    assert len(line_colors) == 4
+    assert len(line_colors) == 3           # TTKHCN sent nothing: no line, no legend entry
     for trace in compare.data:
         assert list(trace.marker.color) == [colors[short[n]] for n in trace.x]
     assert {t.name: t.marker.color for t in flows.data} == {
@@ -74,7 +75,7 @@ def test_trend_leaves_gaps_for_missing_reports(db):
     assert list(lines["Văn phòng - Công nghệ"].x) == ["Tháng 7/2026", "Tháng 8/2026", "Tháng 9/2026"]
     assert list(lines["Văn phòng - Công nghệ"].y[:2]) == [70, 85.5]
     assert lines["Văn phòng - Công nghệ"].y[2] is None          # no September report: a gap
-    assert all(v is None for v in lines["Trung tâm KH&CN"].y)
+    assert "Trung tâm KH&CN" not in lines                       # no report at all: no line
     assert list(fig.layout.yaxis.range) == [0, 100]
 
 
@@ -104,7 +105,7 @@ def test_heatmap_draws_no_report_grey_never_zero(db):
     tt = rows.index("Trung tâm KH&CN")
     assert all(v is None for v in main.z[tt])                     # nothing on the 0-100 scale
     nv4 = list(main.x).index("NV4 Chuyển đổi số")                # TTKHCN has no NV4 task
-    assert [t for i, t in enumerate(back.text[tt]) if i != nv4] == ["Chưa báo cáo"] * 4
+    assert [t for i, t in enumerate(back.text[tt]) if i != nv4] == ["Chưa<br>báo cáo"] * 4
     assert back.text[tt][nv4] == "–"
     assert back.colorscale[0][1] == C.NO_REPORT_COLOR
     vp = rows.index("Văn phòng - Công nghệ")
@@ -144,7 +145,11 @@ def test_submission_matrix_states(db):
     fig = C.submission_matrix(m, "t")
     hm = fig.data[0]
     tt = list(hm.y).index("Trung tâm KH&CN")
-    assert [t.split("<br>")[0] for t in hm.text[tt]] == ["Chưa nộp", "Chưa nộp"]
+    assert list(hm.y)[0] == "Trung tâm KH&CN"                    # the missing reports first
+    missing = list(ReportTimeliness).index(ReportTimeliness.MISSING)
+    assert hm.z[tt] == [missing, missing]                         # the color says the state
+    assert list(hm.text[tt]) == ["Chưa<br>nộp", "Chưa<br>nộp"]
+    assert {t.name for t in fig.data[1:]} == {s.label for s in ReportTimeliness}  # the legend
     assert list(hm.x) == ["Tháng 8/2026", "Tháng 9/2026"]
 
 
