@@ -36,7 +36,7 @@ ALL_UP_TO = 15     # up to this many cells a chart shows every one of them
 RANKED_N = 10      # beyond that, a ranked chart shows the lowest or the highest this many
 MAX_LINES = 6      # cell lines on one trend, besides the committee's average
 MAX_STACK = 8      # cells stacked in one bar before the bar shows their total only
-GRID_ROWS = 20     # cells on one page of the submission grid
+GRID_ROWS = 15     # cells on one page of the submission grid
 LABEL_COLUMNS = 12  # a grid prints text in its squares up to this many columns
 NAMES_IN_NOTE = 3  # cells named in a chart's note before "và N chi bộ khác"
 COMPARE_LABELLED = 6  # cells of a two-period comparison with both values printed
@@ -419,7 +419,8 @@ def trend_by_cell(df: pd.DataFrame, title: str, average=()) -> go.Figure:
 
 def _trend_line(labels: list[str], y: list, name: str, full: str, color: str, ends: list,
                 dash: str = "solid") -> go.Scatter:
-    """One line of a trend; its latest known value goes to `ends` for the end labels."""
+    """One line of a trend; its latest known value goes to `ends` for the end labels. The
+    name is in the hover template once, not repeated on every point."""
     known = [i for i, v in enumerate(y) if v is not None]
     if known:
         ends.append((labels[known[-1]], y[known[-1]], color))
@@ -427,9 +428,8 @@ def _trend_line(labels: list[str], y: list, name: str, full: str, color: str, en
         x=labels, y=y, name=name, mode="lines+markers",
         line={"color": color, "width": 3, "dash": dash}, marker={"color": color, "size": 10},
         cliponaxis=False, connectgaps=False,
-        customdata=[[full, lab, fmt.pct_or_no_report(v)] for lab, v in zip(labels, y)],
-        hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}"
-                      "<br>Tỷ lệ hoàn thành: %{customdata[2]}<extra></extra>")
+        customdata=[fmt.pct_or_no_report(v) for v in y],
+        hovertemplate=f"<b>{full}</b><br>%{{x}}<br>Tỷ lệ hoàn thành: %{{customdata}}<extra></extra>")
 
 
 SERIES_SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "star", "triangle-down",
@@ -457,10 +457,9 @@ def trend_by_series(df: pd.DataFrame, title: str, series_col: str, name_col: str
             line={"color": color, "width": max(1.5, 5 - 0.5 * i)},
             marker={"color": color, "symbol": SERIES_SYMBOLS[i % len(SERIES_SYMBOLS)],
                     "size": max(7, 16 - i), "line": {"color": "white", "width": 1}},
-            customdata=[[_first(g, hover_col), labels[k], fmt.pct_or_no_report(v)]
-                        for k, v in zip(order, g["completion_pct"])],
-            hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}"
-                          "<br>Tỷ lệ hoàn thành: %{customdata[2]}<extra></extra>"))
+            customdata=[fmt.pct_or_no_report(v) for v in g["completion_pct"]],
+            hovertemplate=f"<b>{_first(g, hover_col)}</b><br>%{{x}}"
+                          "<br>Tỷ lệ hoàn thành: %{customdata}<extra></extra>"))
     fig.update_yaxes(**_pct_axis())
     _period_axis(fig, [labels[k] for k in order])
     return _layout(fig, title, 420 + 24 * len(groups),
@@ -634,16 +633,14 @@ def submission_matrix(df: pd.DataFrame, title: str, page: int = 0) -> go.Figure:
     df = df[df["cell_code"].isin(shown)]
     rows = list(df.drop_duplicates("cell_code").set_index("cell_code")
                   .reindex(shown)["short_name"])
-    period_labels = {k: fmt.period(k) for k in order}
     labelled = len(order) <= LABEL_COLUMNS
     df = df.assign(
         code=df["state"].map(states.index),
         label=[_submission_text(s, d) if labelled else ""
                for s, d in zip(df["state"], df["report_date"])],
-        hover=[f"<b>{n}</b><br>{period_labels[k]}<br>{ReportTimeliness(s).label}"
-               f"<br>Ngày báo cáo: {fmt.date_vn(d)}<br>Hạn nộp: {fmt.date_vn(h)}"
-               for n, k, s, d, h in zip(df["cell_name"], df["period"], df["state"],
-                                        df["report_date"], df["deadline"])])
+        hover=[f"{ReportTimeliness(s).label}<br>Ngày báo cáo: {fmt.date_vn(d)}"
+               f"<br>Hạn nộp: {fmt.date_vn(h)}"
+               for s, d, h in zip(df["state"], df["report_date"], df["deadline"])])
 
     def grid(col):
         return df.pivot(index="short_name", columns="period", values=col).reindex(
@@ -657,7 +654,8 @@ def submission_matrix(df: pd.DataFrame, title: str, page: int = 0) -> go.Figure:
     fig = go.Figure(go.Heatmap(
         z=grid("code"), x=x, y=rows, text=grid("label"),
         texttemplate="%{text}", zmin=-0.5, zmax=n - 0.5, colorscale=scale, showscale=False,
-        hoverinfo="text", hovertext=grid("hover"), xgap=3, ygap=3,
+        customdata=grid("hover"), hovertemplate="<b>%{y}</b><br>%{x}<br>%{customdata}<extra></extra>",
+        xgap=3, ygap=3,
         textfont={"size": FONT_SIZE - 2}, showlegend=False))
     for state in states:   # the legend: one colored square per state
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=state.label,

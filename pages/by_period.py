@@ -30,7 +30,7 @@ def submissions() -> None:
     page = 0
     if charts.grid_pages(cells) > 1:
         page = c2.selectbox(
-            "Chi bộ", range(charts.grid_pages(cells)), key=f"submission_page_{cells}",
+            "Chi bộ trên lưới", range(charts.grid_pages(cells)), key=f"submission_page_{cells}",
             format_func=lambda i: f"{i * charts.GRID_ROWS + 1}–"
                                   f"{min(cells, (i + 1) * charts.GRID_ROWS)} trong {cells}",
             help="Chi bộ chưa nộp, rồi nộp trễ nhiều kỳ nhất đứng trước.")
