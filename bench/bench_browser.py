@@ -1,7 +1,7 @@
 """What a leader waits for: a click on a dashboard page until its charts are drawn, in
 Chromium, on the sample database and on a province-scale one, in the same run.
 
-    .venv/bin/python bench/bench_browser.py [--rounds 5] [--skip-exports]
+    .venv/bin/python bench/bench_browser.py [--rounds 5] [--skip-exports] [--skip-pages]
 
 Two servers (tests/app_server.py), one per database:
   sample    data/samples/*.xlsx loaded with `python -m etl load` (4 cells)
@@ -216,6 +216,11 @@ def measure_pages(databases: dict[str, tuple[Path, dict]], folder: Path, rounds:
     return {site.name: site for site in sites}
 
 
+def vn(seconds: float, digits: int = 2) -> str:
+    """A number as the app writes it: decimal comma."""
+    return f"{seconds:.{digits}f}".replace(".", ",")
+
+
 def print_pages(sites: dict) -> bool:
     """A Markdown table (docs/BENCHMARKS.md, README): times are medians of the rounds."""
     sample, province = sites["sample"], sites["province"]
@@ -227,12 +232,13 @@ def print_pages(sites: dict) -> bool:
     for page in PAGES:
         s, p = med(sample, "times", page), med(province, "times", page)
         worst = max(worst, p / s)
-        print(f"| {page.title} | {s:.2f} s | {p:.2f} s | {p / s:.2f}x "
-              f"| {med(sample, 'script', page):.2f} / {med(province, 'script', page):.2f} s "
+        print(f"| {page.title} | {vn(s)} s | {vn(p)} s | {vn(p / s)}× "
+              f"| {vn(med(sample, 'script', page))} / {vn(med(province, 'script', page))} s "
               f"| {sample.first_kb[page.path]:.0f} / {province.first_kb[page.path]:.0f} "
               f"| {sample.figure_kb[page.path]:.0f} / {province.figure_kb[page.path]:.0f} |")
     ok = worst <= TARGET
-    print(f"\nTỷ lệ lớn nhất {worst:.2f}x (mục tiêu <= {TARGET}x): {'đạt' if ok else 'CHƯA ĐẠT'}")
+    print(f"\nTỷ lệ lớn nhất {vn(worst)}× (mục tiêu ≤ {vn(TARGET, 1)}×): "
+          f"{'đạt' if ok else 'CHƯA ĐẠT'}")
     return ok
 
 
@@ -244,8 +250,10 @@ def measure_exports(databases: dict[str, tuple[Path, dict]], repeat: int) -> Non
     from etl.store import Store
 
     render.warm_up()
-    print(f"\nXuất (trung vị {repeat} lần, sau một lần chạy khởi động):")
-    print(f"{'':<10}{'quý':>10}{'bộ báo cáo họp':>16}{'báo cáo kết quả':>17}{'có biểu đồ':>12}")
+    print(f"\nXuất cho quý mới nhất, trung vị {repeat} lần sau một lần khởi động:\n")
+    print("| | quý | bộ báo cáo họp (PPTX, PDF, XLSX) | báo cáo kết quả (DOCX) "
+          "| báo cáo kết quả có biểu đồ |")
+    print("|---|---|---|---|---|")
     for name, (db, env) in databases.items():
         catalog = get_catalog(env["PROGRESS_CATALOG"]) if env else None
         store = Store.at(db, catalog)
@@ -257,8 +265,9 @@ def measure_exports(databases: dict[str, tuple[Path, dict]], repeat: int) -> Non
         for key, fn in runs.items():
             fn()
             medians[key] = statistics.median(_timed(fn) for _ in range(repeat))
-        print(f"{name:<10}{quarter:>10}{medians['pack']:>15.2f}s{medians['report']:>16.2f}s"
-              f"{medians['charts']:>11.2f}s")
+        label = "mẫu (4 chi bộ)" if name == "sample" else "tỉnh (100 chi bộ)"
+        print(f"| {label} | {quarter} | {vn(medians['pack'], 1)} s | {vn(medians['report'], 1)} s "
+              f"| {vn(medians['charts'], 1)} s |")
 
 
 def _timed(fn) -> float:
@@ -272,6 +281,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--export-repeat", type=int, default=3)
     parser.add_argument("--skip-exports", action="store_true")
+    parser.add_argument("--skip-pages", action="store_true")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="bench-browser-"))
     catalog = province_db.write_catalog(folder)
@@ -282,7 +292,7 @@ def main() -> int:
     }
     for db, env in databases.values():
         ensure_account(db, catalog_path=env.get("PROGRESS_CATALOG"))
-    ok = print_pages(measure_pages(databases, folder, args.rounds))
+    ok = args.skip_pages or print_pages(measure_pages(databases, folder, args.rounds))
     if not args.skip_exports:
         measure_exports(databases, args.export_repeat)
     return 0 if ok else 1

@@ -38,7 +38,7 @@ MAX_LINES = 6      # cell lines on one trend, besides the committee's average
 MAX_STACK = 8      # cells stacked in one bar before the bar shows their total only
 GRID_ROWS = 15     # cells on one page of the submission grid
 LABEL_COLUMNS = 12  # a grid prints text in its squares up to this many columns
-NAMES_IN_NOTE = 3  # cells named in a chart's note before "và N chi bộ khác"
+NOTE_WIDTH, NOTE_LINES = 34, 2  # a note's names: characters a line, lines, then "và N khác"
 COMPARE_LABELLED = 6  # cells of a two-period comparison with both values printed
 AVERAGE_NAME = "Bình quân toàn Đảng bộ"
 AVERAGE_COLOR = "#333333"
@@ -159,20 +159,48 @@ def unranked(df: pd.DataFrame, show: Show, value: str = "completion") -> list[st
 def _window_note(fig: go.Figure, shown: int, total: int, show: Show, missing=(),
                  below: int = 34) -> None:
     """Under the plot (`below` px under its bottom edge, past the tick labels): how many of
-    how many cells the chart shows and which, and the cells left out for want of a value."""
+    how many cells the chart shows and which, and the cells left out for want of a value.
+    Short lines: the chart may be half a laptop screen wide."""
     if shown >= total:
         return
     which = "thấp nhất" if Show(show) is Show.LOWEST else "cao nhất"
-    text = f"{fmt.number(shown)} chi bộ có tỷ lệ {which} trong {fmt.number(total)} chi bộ"
+    lines = [f"{fmt.number(shown)} chi bộ {which} trong {fmt.number(total)}"]
     if missing:
-        listed = ", ".join(missing[:NAMES_IN_NOTE])
-        more = f" và {fmt.number(len(missing) - NAMES_IN_NOTE)} chi bộ khác" \
-            if len(missing) > NAMES_IN_NOTE else ""
-        text += f"<br>Chưa có số liệu: {fmt.number(len(missing))} chi bộ<br>{listed}{more}"
-    fig.add_annotation(text=text, showarrow=False, align="left",
+        lines.append(f"Chưa có số liệu: {fmt.number(len(missing))} chi bộ")
+        lines += _name_lines(missing)
+    fig.add_annotation(text="<br>".join(lines), showarrow=False, align="left",
                        xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="top",
                        yshift=-below, font={"size": FONT_SIZE - 2, "color": NOTE_COLOR})
-    fig.update_layout(margin={"b": below + (94 if missing else 46)})
+    fig.update_layout(margin={"b": below + 24 * len(lines) + 10})
+
+
+def _name_lines(names: list[str]) -> list[str]:
+    """Names on at most NOTE_LINES lines of NOTE_WIDTH characters, then how many more."""
+    lines, shown = [""], 0
+    for name in names:
+        joined = f"{lines[-1]}, {name}" if lines[-1] else name
+        if len(joined) <= NOTE_WIDTH:
+            lines[-1] = joined
+        elif len(lines) < NOTE_LINES:
+            lines.append(name)
+        else:
+            break
+        shown += 1
+    if shown < len(names):
+        lines.append(f"và {fmt.number(len(names) - shown)} chi bộ khác")
+    return lines
+
+
+def _wrap(text: str, width: int) -> str:
+    """Words on lines of about `width` characters, joined by <br> (axis labels do not wrap
+    by themselves, they rotate)."""
+    lines: list[str] = []
+    for word in str(text).split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
 
 
 def _count_axis(largest: float) -> dict:
@@ -347,7 +375,11 @@ def cell_area_heatmap(df: pd.DataFrame, title: str, period_label: str = "",
     df = df.assign(area_axis=df["area_code"] + " " + df["area_short"])
     fig = completion_heatmap(df, title, "cell_short", "area_axis",
                              "cell_name", "area_name", period_label)
-    _window_note(fig, df["cell_code"].nunique(), total, show, below=60)
+    areas = df.drop_duplicates("area_code")
+    fig.update_xaxes(tickmode="array", tickvals=list(areas["area_axis"]), tickangle=0,
+                     ticktext=[f"{code}<br>{_wrap(name, AXIS_WRAP)}"
+                               for code, name in zip(areas["area_code"], areas["area_short"])])
+    _window_note(fig, df["cell_code"].nunique(), total, show, below=90)
     return fig
 
 
@@ -382,6 +414,8 @@ def trend_by_cell(df: pd.DataFrame, title: str, average=()) -> go.Figure:
     window has no line (and no legend entry); beyond MAX_LINES cells, the MAX_LINES lowest
     at their latest report (the page lets the user choose which)."""
     order = sorted(set(df["period"]) | {k for k, _ in average}, key=_period_sort)
+    if len(order) < 2:
+        return _no_trend(title, order)
     labels = [fmt.period(k) for k in order]
     values = df.pivot(index="cell_code", columns="period", values="completion").reindex(
         columns=order)
@@ -405,16 +439,25 @@ def trend_by_cell(df: pd.DataFrame, title: str, average=()) -> go.Figure:
     _end_labels(fig, ends)
     fig.update_yaxes(**_pct_axis())
     _period_axis(fig, labels)
-    if len(order) == 1:   # one period is a point, not a trend: say so rather than draw dots
-        fig.add_annotation(text="Mới có số liệu của một kỳ: chọn kỳ bắt đầu sớm hơn ở thanh bên",
-                           showarrow=False, xref="paper", yref="paper", x=0, y=0,
-                           xanchor="left", yanchor="top", yshift=-34,
-                           font={"size": FONT_SIZE - 2, "color": NOTE_COLOR})
     # The legend wraps to one line a series on half a laptop screen: room for it under the title.
     rows = min(len(traces), MAX_LINES + 1)
     return _layout(fig, title, 420 + 24 * rows,
-                   margin={**LEGEND_MARGIN, "t": max(LEGEND_MARGIN["t"], 120 + 24 * rows),
-                           "b": 80 if len(order) == 1 else LEGEND_MARGIN["b"]})
+                   margin={**LEGEND_MARGIN, "t": max(LEGEND_MARGIN["t"], 120 + 24 * rows)})
+
+
+def _no_trend(title: str, order: list[str]) -> go.Figure:
+    """One period is a point, not a trend (a year grain in the plan's first year): say so
+    in words, rather than stack every cell's dot and label on one spot."""
+    which = f" ({fmt.period(order[0])})" if order else ""
+    fig = go.Figure()
+    fig.add_annotation(
+        text=f"Mới có số liệu của một kỳ{which}: chưa đủ để vẽ xu hướng.<br>"
+             "Chọn kỳ báo cáo theo tháng hoặc quý,<br>hoặc kỳ bắt đầu sớm hơn ở thanh bên.",
+        showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5,
+        font={"size": FONT_SIZE, "color": NOTE_COLOR})
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return _layout(fig, title, 360, showlegend=False)
 
 
 def _trend_line(labels: list[str], y: list, name: str, full: str, color: str, ends: list,
@@ -726,7 +769,8 @@ def _spread(values: list[float], gap: float) -> list[float]:
     return [p - over for p in placed] if over > 0 else placed
 
 
-PERIOD_TICKS = 6   # period labels under a trend before they would need rotating
+AXIS_WRAP = 14     # characters a line of a grid's column label
+PERIOD_TICKS = 4   # period labels under a half-screen trend before they would collide
 
 
 def _period_axis(fig: go.Figure, labels: list[str], every: bool = False) -> None:

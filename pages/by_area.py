@@ -39,7 +39,7 @@ def cell_task_grid() -> None:
     rank = tuple(charts.ranked(area_cells, show)["cell_code"])
     ui.chart(ui.figure(charts.task_cell_heatmap, queries.assignment_facts, scope.grain,
                        [scope.period], cells=list(rank), areas=[area],
-                       chart={"title": f"Chi bộ × nhiệm vụ: {short} - {scope.label}",
+                       chart={"title": f"Chi bộ × nhiệm vụ {area} - {scope.label}",
                               "period_label": scope.label, "rank": rank, "show": show,
                               "total": len(area_cells)}),
              ui.chart_name(f"nhiem vu chi bo {area}", scope), scope, HELP_COMPLETION)

@@ -59,9 +59,12 @@ def test_province_bars_show_the_ten_lowest_reported_and_name_the_rest(province):
     assert list(fig.data[0].x) == sorted(fig.data[0].x, reverse=True)   # best on top
     silent = df[df["completion"].isna()]
     assert len(silent) > 0                                     # the builder's missed months
-    note, = notes(fig)[-1:]
-    assert note.startswith("10 chi bộ có tỷ lệ thấp nhất trong 100 chi bộ")
-    assert f"Chưa có số liệu: {len(silent)} chi bộ" in note
+    lines = notes(fig)[-1].split("<br>")
+    assert lines[:2] == ["10 chi bộ thấp nhất trong 100", f"Chưa có số liệu: {len(silent)} chi bộ"]
+    named = [n for line in lines[2:-1] for n in line.split(", ")]
+    assert named == sorted(silent["short_name"], key=lambda n: int(n.split()[-1]))[:len(named)]
+    assert lines[-1] == f"và {len(silent) - len(named)} chi bộ khác"
+    assert all(len(line) <= C.NOTE_WIDTH for line in lines)   # fits half a laptop screen
     assert NO_REPORT not in [a.text for a in fig.layout.annotations]   # none drawn as a bar
 
 
@@ -90,7 +93,7 @@ def test_grid_rows_follow_the_bars_and_exports_rank_alike(province):
     fig = C.cell_area_heatmap(squares, "t", rank=rank, total=len(df))
     names = df.set_index("cell_code")["short_name"]
     assert list(fig.data[1].y) == [names[c] for c in rank]
-    assert notes(fig) == ["10 chi bộ có tỷ lệ thấp nhất trong 100 chi bộ"]
+    assert notes(fig) == ["10 chi bộ thấp nhất trong 100"]
     # Without a rank (the pack, the report) the grid ranks its own rows the same way.
     alone = C.cell_area_heatmap(Q.cell_area_summary(province, "month", [MONTH]), "t")
     assert list(alone.data[1].y) == list(fig.data[1].y)
@@ -160,12 +163,12 @@ def test_trend_of_every_province_cell_keeps_the_lowest_few(province):
     assert {t.name for t in fig.data} == lowest
 
 
-def test_a_trend_of_one_period_says_so(small):
-    fig = C.trend_by_cell(Q.cell_summary(small, "year", ["2026"]), "t")
-    assert any("một kỳ" in n for n in notes(fig))
-    values = [a for a in fig.layout.annotations if a.text.endswith("%")]
-    ys = sorted(a.y for a in values)
-    assert all(b - a >= C.END_LABEL_GAP - 1e-9 for a, b in zip(ys, ys[1:]))
+def test_a_trend_of_one_period_says_so_instead_of_stacking_dots(small):
+    fig = C.trend_by_cell(Q.cell_summary(small, "year", ["2026"]), "t",
+                          average=(("2026", 51.0),))
+    assert not fig.data                                         # no pile of dots and labels
+    note, = notes(fig)
+    assert "một kỳ (Năm 2026)" in note
 
 
 def test_task_lines_differ_in_shape_and_say_what_the_task_is(small):
