@@ -394,7 +394,8 @@ def task_cell_heatmap(df: pd.DataFrame, title: str, period_label: str = "",
                    tasks_assigned=df["role"].notna().astype(int),
                    tasks_reported=df["completion_pct"].notna().astype(int),
                    cell_order=df.groupby("cell_code", sort=False).ngroup(),
-                   task_hover=df["task_code"] + " " + df["task_title"].map(_short_title),
+                   task_hover=df["task_code"] + " " + df["task_title"].map(
+                       lambda t: _wrap(t, HOVER_WRAP)),
                    cell_hover=df["cell_name"] + df["role"].map(
                        {r.value: f" ({r.label.lower()})" for r in Role}).fillna(""))
     df = _ranked_rows(df, "cell_code", rank, show)
@@ -448,11 +449,12 @@ def trend_by_cell(df: pd.DataFrame, title: str, average=()) -> go.Figure:
 def _no_trend(title: str, order: list[str]) -> go.Figure:
     """One period is a point, not a trend (a year grain in the plan's first year): say so
     in words, rather than stack every cell's dot and label on one spot."""
-    which = f" ({fmt.period(order[0])})" if order else ""
+    text = (f"Mới có số liệu của một kỳ ({fmt.period(order[0])}): chưa đủ để vẽ xu hướng.<br>"
+            "Chọn kỳ báo cáo theo tháng hoặc quý,<br>hoặc kỳ bắt đầu sớm hơn ở thanh bên."
+            if order else "Chưa có số liệu trong các kỳ này.")
     fig = go.Figure()
     fig.add_annotation(
-        text=f"Mới có số liệu của một kỳ{which}: chưa đủ để vẽ xu hướng.<br>"
-             "Chọn kỳ báo cáo theo tháng hoặc quý,<br>hoặc kỳ bắt đầu sớm hơn ở thanh bên.",
+        text=text,
         showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5,
         font={"size": FONT_SIZE, "color": NOTE_COLOR})
     fig.update_xaxes(visible=False)
@@ -770,6 +772,7 @@ def _spread(values: list[float], gap: float) -> list[float]:
 
 
 AXIS_WRAP = 14     # characters a line of a grid's column label
+HOVER_WRAP = 60    # characters a line of a task's whole title in a hover
 PERIOD_TICKS = 4   # period labels under a half-screen trend before they would collide
 
 
