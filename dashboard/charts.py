@@ -3,6 +3,11 @@
 Every builder takes a `title` (exports reuse them), prints its values on the marks,
 keeps percentages on a fixed 0-100 axis, and draws "chưa báo cáo" as grey, never as 0.
 Cell colors come from the data (the catalog), so a cell has one color on every chart.
+
+The same builders serve 4 cells and a hundred: beyond ALL_UP_TO cells a chart shows a
+window that still reads (the lowest or highest RANKED_N on ranked charts, MAX_LINES lines
+on a trend, GRID_ROWS rows a page of the submission grid, totals instead of a stack of
+cells) and says so under the plot; the pages offer the way to see the rest.
 """
 from __future__ import annotations
 
