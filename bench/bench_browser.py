@@ -187,7 +187,8 @@ def sign_in(site: Site) -> None:
     site.learn(PAGES[0], runs_before=runs, bytes_before=sent)
 
 
-def measure_pages(databases: dict[str, tuple[Path, dict]], folder: Path, rounds: int) -> dict:
+def measure_pages(databases: dict[str, tuple[Path, dict]], folder: Path, rounds: int,
+                  pages: list[Page]) -> dict:
     from playwright.sync_api import sync_playwright
 
     servers = {name: AppServer.start(db, folder / f"{name}.log", **env)
@@ -202,11 +203,11 @@ def measure_pages(databases: dict[str, tuple[Path, dict]], folder: Path, rounds:
                 site.listen()
                 sign_in(site)
                 sites.append(site)
-            for page in PAGES[1:]:
+            for page in pages[1:]:
                 for site in sites:
                     site.learn(page)
             for r in range(rounds):
-                for page in PAGES[1:] + PAGES[:1]:
+                for page in pages[1:] + pages[:1]:
                     for site in (sites if r % 2 == 0 else sites[::-1]):
                         site.visit(page)
             browser.close()
@@ -221,7 +222,7 @@ def vn(seconds: float, digits: int = 2) -> str:
     return f"{seconds:.{digits}f}".replace(".", ",")
 
 
-def print_pages(sites: dict) -> bool:
+def print_pages(sites: dict, pages: list[Page]) -> bool:
     """A Markdown table (docs/BENCHMARKS.md, README): times are medians of the rounds."""
     sample, province = sites["sample"], sites["province"]
     med = lambda site, what, page: statistics.median(getattr(site, what)[page.path])  # noqa: E731
@@ -229,7 +230,7 @@ def print_pages(sites: dict) -> bool:
           "| KB gửi lần đầu: mẫu / tỉnh | JSON biểu đồ KB: mẫu / tỉnh |")
     print("|---|---|---|---|---|---|---|")
     worst = 0.0
-    for page in PAGES:
+    for page in pages:
         s, p = med(sample, "times", page), med(province, "times", page)
         worst = max(worst, p / s)
         print(f"| {page.title} | {vn(s)} s | {vn(p)} s | {vn(p / s)}× "
@@ -282,6 +283,8 @@ def main() -> int:
     parser.add_argument("--export-repeat", type=int, default=3)
     parser.add_argument("--skip-exports", action="store_true")
     parser.add_argument("--skip-pages", action="store_true")
+    parser.add_argument("--page", action="append", metavar="TITLE",
+                        help="time only these pages (the overview is always learnt)")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="bench-browser-"))
     catalog = province_db.write_catalog(folder)
@@ -292,7 +295,9 @@ def main() -> int:
     }
     for db, env in databases.values():
         ensure_account(db, catalog_path=env.get("PROGRESS_CATALOG"))
-    ok = args.skip_pages or print_pages(measure_pages(databases, folder, args.rounds))
+    pages = [p for p in PAGES if not args.page or p.title in args.page or p is PAGES[0]]
+    ok = args.skip_pages or print_pages(measure_pages(databases, folder, args.rounds, pages),
+                                        pages)
     if not args.skip_exports:
         measure_exports(databases, args.export_repeat)
     return 0 if ok else 1

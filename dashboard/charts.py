@@ -43,6 +43,8 @@ MAX_LINES = 6      # cell lines on one trend, besides the committee's average
 MAX_STACK = 8      # cells stacked in one bar before the bar shows their total only
 GRID_ROWS = 15     # cells on one page of the submission grid
 LABEL_COLUMNS = 12  # a grid prints text in its squares up to this many columns
+DATED_SQUARES = 100  # squares of the submission grid that print their report's day; beyond,
+                     # only "Chưa nộp" is written (each label costs the browser, dates hover)
 NOTE_WIDTH, NOTE_LINES = 34, 2  # a note's names: characters a line, lines, then "và N khác"
 COMPARE_LABELLED = 6  # cells of a two-period comparison with both values printed
 AVERAGE_NAME = "Bình quân toàn Đảng bộ"
@@ -674,8 +676,8 @@ def grid_pages(cells: int) -> int:
 def submission_matrix(df: pd.DataFrame, title: str, page: int = 0) -> go.Figure:
     """Cells x periods: on time / late / missing / not yet due, with the day of the report.
     Cells with missing, then late reports first (`submission_order`), GRID_ROWS a page:
-    `page` 0 is the first. Colors carry the state (legend above); the squares print the
-    report's day where a grid of up to LABEL_COLUMNS periods leaves room for it."""
+    `page` 0 is the first. Colors carry the state (legend above); a missing report is also
+    written, and the report's day where the grid is small enough (DATED_SQUARES)."""
     states = list(ReportTimeliness)
     order = sorted(df["period"].unique(), key=_period_sort)
     ranked_cells = submission_order(df)
@@ -684,9 +686,10 @@ def submission_matrix(df: pd.DataFrame, title: str, page: int = 0) -> go.Figure:
     rows = list(df.drop_duplicates("cell_code").set_index("cell_code")
                   .reindex(shown)["short_name"])
     labelled = len(order) <= LABEL_COLUMNS
+    dated = labelled and len(order) * len(rows) <= DATED_SQUARES
     df = df.assign(
         code=df["state"].map(states.index),
-        label=[_submission_text(s, d) if labelled else ""
+        label=[_submission_text(s, d, dated) if labelled else ""
                for s, d in zip(df["state"], df["report_date"])],
         hover=[f"{ReportTimeliness(s).label}<br>Ngày báo cáo: {fmt.date_vn(d)}"
                f"<br>Hạn nộp: {fmt.date_vn(h)}"
@@ -727,12 +730,14 @@ def submission_matrix(df: pd.DataFrame, title: str, page: int = 0) -> go.Figure:
     return fig
 
 
-def _submission_text(state: str, report_date) -> str:
-    """The day a report came in (dd/mm: the column says the year), "Chưa nộp" where it is
-    missing, nothing where it is not due yet."""
-    if report_date is not None and not pd.isna(report_date):
+def _submission_text(state: str, report_date, dated: bool) -> str:
+    """"Chưa nộp" where a report is missing; where `dated`, the day a report came in
+    (dd/mm: the column says the year); nothing where it is not due yet."""
+    if state == ReportTimeliness.MISSING:
+        return _two_lines(ReportTimeliness(state).label)
+    if dated and report_date is not None and not pd.isna(report_date):
         return pd.Timestamp(report_date).strftime("%d/%m")
-    return "" if state == ReportTimeliness.NOT_DUE else _two_lines(ReportTimeliness(state).label)
+    return ""
 
 
 # -- helpers -------------------------------------------------------------------------------
