@@ -21,7 +21,8 @@ import plotly.graph_objects as go
 from dashboard import fmt
 from etl.fields import BY_KEY, COUNT_KEYS
 from etl.textnorm import fold
-from etl.vocab import NO_REPORT, STATUS_DISPLAY_ORDER, ReportTimeliness, Role, Status
+from etl.vocab import (NO_REPORT, NOT_ASSIGNED, STATUS_DISPLAY_ORDER, ReportTimeliness, Role,
+                       Status)
 
 FONT_SIZE = 18
 TITLE_SIZE = 24
@@ -157,10 +158,12 @@ def ranked(df: pd.DataFrame, show: Show = Show.LOWEST, value: str = "completion"
 
 def unranked(df: pd.DataFrame, show: Show, value: str = "completion") -> list[str]:
     """Short names of the cells a window leaves out for want of a value (no report, or
-    nothing reported in scope), catalog order; none when every cell is shown."""
+    nothing reported in scope; not those with nothing assigned in scope), catalog order;
+    none when every cell is shown."""
     if len(df) <= ALL_UP_TO or Show(show) is Show.ALL:
         return []
-    return list(df[df[value].isna()].sort_values("sort_order")["short_name"])
+    silent = df[value].isna() & ~_not_assigned(df)
+    return list(df[silent].sort_values("sort_order")["short_name"])
 
 
 def _window_note(fig: go.Figure, shown: int, total: int, show: Show, missing=(),
@@ -226,11 +229,12 @@ def _short_title(text: str, limit: int = 32) -> str:
     return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
-def _no_report_notes(fig, labels, axis: str = "y") -> None:
-    """Write "Chưa báo cáo" where a bar is absent, so a missing report never reads as 0."""
+def _no_report_notes(fig, labels, axis: str = "y", text: str = NO_REPORT) -> None:
+    """Write "Chưa báo cáo" where a bar is absent, so a missing report never reads as 0
+    (or "Không được giao" where there was nothing to report)."""
     for label in labels:
         fig.add_annotation(**{axis: label}, **{"x" if axis == "y" else "y": 1},
-                           text=NO_REPORT, showarrow=False,
+                           text=text, showarrow=False,
                            xanchor="left" if axis == "y" else "center",
                            font={"size": FONT_SIZE - 2, "color": "#6B6B6B"})
 
@@ -252,7 +256,9 @@ def completion_by_cell(df: pd.DataFrame, title: str, period_label: str = "",
         hovertemplate=("<b>%{customdata[0]}</b><br>" + period_label +
                        "<br>Tỷ lệ hoàn thành: %{customdata[3]}"
                        "<br>Nhiệm vụ đã báo cáo: %{customdata[1]}/%{customdata[2]}<extra></extra>")))
-    _no_report_notes(fig, df.loc[df["completion"].isna(), "short_name"])
+    idle = _not_assigned(df)
+    _no_report_notes(fig, df.loc[df["completion"].isna() & ~idle, "short_name"])
+    _no_report_notes(fig, df.loc[idle, "short_name"], text=NOT_ASSIGNED)
     fig.update_yaxes(autorange="reversed", title=None)
     fig.update_xaxes(**_pct_axis())
     fig = _layout(fig, title, _bar_height(len(df)), showlegend=False)
@@ -272,8 +278,10 @@ def completion_by_area(df: pd.DataFrame, title: str, period_label: str = "") -> 
         hovertemplate=("<b>%{customdata[0]}</b><br>" + period_label +
                        "<br>Tỷ lệ hoàn thành: %{customdata[3]}"
                        "<br>Nhiệm vụ đã báo cáo: %{customdata[1]}/%{customdata[2]}<extra></extra>")))
-    missing = [lab for lab, v in zip(labels, df["completion"]) if pd.isna(v)]
-    _no_report_notes(fig, missing)
+    idle = list(_not_assigned(df))
+    _no_report_notes(fig, [lab for lab, v, i in zip(labels, df["completion"], idle)
+                           if pd.isna(v) and not i])
+    _no_report_notes(fig, [lab for lab, i in zip(labels, idle) if i], text=NOT_ASSIGNED)
     fig.update_yaxes(autorange="reversed", title=None)
     fig.update_xaxes(**_pct_axis())
     return _layout(fig, title, _bar_height(len(df)), showlegend=False)
@@ -421,6 +429,7 @@ def trend_by_cell(df: pd.DataFrame, title: str, average=()) -> go.Figure:
     period with no report is a gap in the line, not a 0. A cell with no report in the whole
     window has no line (and no legend entry); beyond MAX_LINES cells, the MAX_LINES lowest
     at their latest report (the page lets the user choose which)."""
+    df = _without_idle_cells(df)
     order = sorted(set(df["period"]) | {k for k, _ in average}, key=_period_sort)
     if len(order) < 2:
         return _no_trend(title, order)
@@ -524,6 +533,7 @@ def compare_periods(df: pd.DataFrame, title: str, first: str, second: str,
     cell's color, the earlier period hatched and lighter; cells ranked by the later period,
     at province scale its lowest or highest RANKED_N. Both values printed up to
     COMPARE_LABELLED cells, beyond only the later one (two would overlap; hover has both)."""
+    df = _without_idle_cells(df)
     later = df[df["period"] == second]
     cells = list(ranked(later, show)["cell_code"])
     missing = unranked(later, show)
@@ -687,13 +697,14 @@ def submission_matrix(df: pd.DataFrame, title: str, page: int = 0) -> go.Figure:
                   .reindex(shown)["short_name"])
     labelled = len(order) <= LABEL_COLUMNS
     dated = labelled and len(order) * len(rows) <= DATED_SQUARES
+    by_load = df["date_from_load"] if "date_from_load" in df else [False] * len(df)
     df = df.assign(
         code=df["state"].map(states.index),
-        label=[_submission_text(s, d, dated) if labelled else ""
-               for s, d in zip(df["state"], df["report_date"])],
-        hover=[f"{ReportTimeliness(s).label}<br>Ngày báo cáo: {fmt.date_vn(d)}"
+        label=[_submission_text(s, d, f, dated) if labelled else ""
+               for s, d, f in zip(df["state"], df["report_date"], by_load)],
+        hover=[f"{ReportTimeliness(s).label}<br>Ngày báo cáo: {fmt.report_date(d, f)}"
                f"<br>Hạn nộp: {fmt.date_vn(h)}"
-               for s, d, h in zip(df["state"], df["report_date"], df["deadline"])])
+               for s, d, f, h in zip(df["state"], df["report_date"], by_load, df["deadline"])])
 
     def grid(col):
         return df.pivot(index="short_name", columns="period", values=col).reindex(
@@ -730,13 +741,15 @@ def submission_matrix(df: pd.DataFrame, title: str, page: int = 0) -> go.Figure:
     return fig
 
 
-def _submission_text(state: str, report_date, dated: bool) -> str:
+def _submission_text(state: str, report_date, from_load: bool, dated: bool) -> str:
     """"Chưa nộp" where a report is missing; where `dated`, the day a report came in
-    (dd/mm: the column says the year); nothing where it is not due yet."""
+    (dd/mm: the column says the year; "(ngày nạp)" under it when the report gave none and
+    the load date stands in); nothing where it is not due yet."""
     if state == ReportTimeliness.MISSING:
         return _two_lines(ReportTimeliness(state).label)
     if dated and report_date is not None and not pd.isna(report_date):
-        return pd.Timestamp(report_date).strftime("%d/%m")
+        day = pd.Timestamp(report_date).strftime("%d/%m")
+        return f"{day}<br>({fmt.LOAD_DATE_NOTE})" if from_load else day
     return ""
 
 
@@ -795,6 +808,20 @@ def _period_axis(fig: go.Figure, labels: list[str], every: bool = False) -> None
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=labels, title=None,
                      tickmode="array", tickvals=ticks, tickangle=0,
                      ticktext=[t.replace("/", "<br>", 1) for t in ticks])
+
+
+def _not_assigned(df: pd.DataFrame) -> pd.Series:
+    """Rows of a cell or area with nothing assigned in the scope (queries' not_assigned)."""
+    if "not_assigned" not in df:
+        return pd.Series(False, index=df.index)
+    return df["not_assigned"].fillna(False).astype(bool)
+
+
+def _without_idle_cells(df: pd.DataFrame) -> pd.DataFrame:
+    """Leave out the cells with nothing assigned in the scope in any period shown: a
+    line or bar that can never exist is not a missing report."""
+    idle = _not_assigned(df).groupby(df["cell_code"]).transform("all")
+    return df[~idle]
 
 
 def _first(g: pd.DataFrame, col: str):

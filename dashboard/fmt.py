@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import math
-from datetime import date, datetime
 
 import pandas as pd
 
@@ -65,12 +64,27 @@ def signed_pct_points(value, decimals: int = 1) -> str | None:
 
 
 def date_vn(value) -> str:
-    """date(2026, 11, 27) -> "27/11/2026"; None -> "–"."""
-    if value is None or (not isinstance(value, (date, datetime)) and _is_missing(value)):
+    """date(2026, 11, 27) -> "27/11/2026"; None, NaT, NaN -> "–"."""
+    if _is_missing(value):   # before isinstance: pandas' NaT is a datetime
         return MISSING
     if hasattr(value, "to_pydatetime"):
         value = value.to_pydatetime()
     return value.strftime("%d/%m/%Y")
+
+
+LOAD_DATE_NOTE = "ngày nạp"
+
+
+def report_date(value, from_load: bool = False) -> str:
+    """A report's date; a report that gives none is dated by its load, and says so:
+    "03/10/2026 (ngày nạp)"."""
+    text = date_vn(value)
+    return f"{text} ({LOAD_DATE_NOTE})" if from_load and text != MISSING else text
+
+
+def data_date(status: dict) -> str:
+    """The "số liệu đến" date of queries.data_status, marked when it is a load date."""
+    return report_date(status.get("data_date"), bool(status.get("data_date_from_load")))
 
 
 def period(key: str) -> str:

@@ -98,17 +98,24 @@ def period_keys(store: Store, grain: str) -> list[str]:
 
 
 def data_status(store: Store) -> dict:
-    """submissions (current), data_date (latest report date), is_sample (any sample loaded)."""
+    """submissions (current), data_date (latest report date; a report that gives none
+    counts with its load date), data_date_from_load (that latest date is a load date),
+    is_sample (any sample loaded)."""
     df = _run(store, """
         SELECT count(*) AS submissions,
                max(coalesce(report_date, CAST(loaded_at AS DATE))) AS data_date,
+               max(report_date) AS latest_report_date,
                coalesce(bool_or(is_sample), false) AS is_sample
         FROM submissions WHERE state = 'current' AND plan_code = $plan""")
     row = df.iloc[0]
-    data_date = row["data_date"]
-    return {"submissions": int(row["submissions"]),
-            "data_date": None if pd.isna(data_date) else pd.Timestamp(data_date).date(),
+    data_date, latest = _day(row["data_date"]), _day(row["latest_report_date"])
+    return {"submissions": int(row["submissions"]), "data_date": data_date,
+            "data_date_from_load": data_date is not None and (latest is None or latest < data_date),
             "is_sample": bool(row["is_sample"])}
+
+
+def _day(value) -> date | None:
+    return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
 
 
 # -- rolled-up progress -------------------------------------------------------------------
@@ -127,10 +134,13 @@ def facts(store: Store, grain: str, periods=None, cells=None, areas=None) -> pd.
 
 def cell_summary(store: Store, grain: str, periods=None, cells=None, areas=None) -> pd.DataFrame:
     """Per (period, cell in scope): completion (NULL when nothing reported), has_report,
+    not_assigned (no task assigned nor reported in the scope: never "chưa báo cáo"),
     tasks_reported (assigned ones), tasks_assigned, tasks_done, tasks_delayed."""
     return _run(store, _facts_sql("""
         SELECT p.period, c.cell_code, c.cell_name, c.short_name, c.color, c.sort_order,
                (rc.cell_code IS NOT NULL) AS has_report,
+               NOT EXISTS (SELECT 1 FROM expected_cells e WHERE e.period = p.period
+                           AND e.cell_code = c.cell_code) AS not_assigned,
                avg(f.completion_pct) AS completion,
                count(f.task_code) FILTER (WHERE f.role IS NOT NULL) AS tasks_reported,
                (SELECT count(*) FROM assigned a WHERE a.cell_code = c.cell_code) AS tasks_assigned,
@@ -144,9 +154,12 @@ def cell_summary(store: Store, grain: str, periods=None, cells=None, areas=None)
 
 
 def area_summary(store: Store, grain: str, periods=None, cells=None, areas=None) -> pd.DataFrame:
-    """Per (period, task area in scope): completion over all reported (cell, task) rows."""
+    """Per (period, task area in scope): completion over all reported (cell, task) rows;
+    not_assigned: no cell of the scope has (or reported) a task of the area."""
     return _run(store, _facts_sql("""
         SELECT p.period, ar.area_code, ar.area_name, ar.short_name, ar.sort_order,
+               NOT EXISTS (SELECT 1 FROM expected_areas e WHERE e.period = p.period
+                           AND e.area_code = ar.area_code) AS not_assigned,
                avg(f.completion_pct) AS completion,
                count(f.task_code) FILTER (WHERE f.role IS NOT NULL) AS tasks_reported,
                (SELECT count(*) FROM assigned a WHERE a.area_code = ar.area_code) AS tasks_assigned,
@@ -206,26 +219,78 @@ def assignment_facts(store: Store, grain: str, periods=None, cells=None, areas=N
 
 def overall(store: Store, grain: str, periods=None, cells=None, areas=None) -> pd.DataFrame:
     """Per period, the KPI figures of the whole scope: completion, tasks_done,
-    tasks_assigned, tasks_reported, cells_reported, cells_total, tasks_delayed,
-    activities, participants, posts."""
+    tasks_assigned (cell x task pairs), plan_tasks (the plan's tasks among them),
+    tasks_reported, cells_reported, cells_total (the cells with a task in the scope: a
+    cell with none is neither reported nor missing), cells_not_assigned, tasks_delayed,
+    activities, participants, posts, source_periods (the periods of the reports the
+    figures come from: a quarter's are its months)."""
     return _run(store, _facts_sql("""
         SELECT p.period,
                (SELECT avg(completion_pct) FROM facts f WHERE f.period = p.period) AS completion,
                (SELECT count(*) FROM facts f WHERE f.period = p.period AND f.status = 'done'
                   AND f.role IS NOT NULL) AS tasks_done,
                (SELECT count(*) FROM assigned) AS tasks_assigned,
+               (SELECT count(DISTINCT task_code) FROM assigned) AS plan_tasks,
                (SELECT count(*) FROM facts f WHERE f.period = p.period
                   AND f.role IS NOT NULL) AS tasks_reported,
-               (SELECT count(*) FROM reported_cells r JOIN scope_cells c USING (cell_code)
+               (SELECT count(*) FROM reported_cells r JOIN expected_cells e
+                  ON e.period = r.bucket AND e.cell_code = r.cell_code
                  WHERE r.bucket = p.period) AS cells_reported,
-               (SELECT count(*) FROM scope_cells) AS cells_total,
+               (SELECT count(*) FROM expected_cells e WHERE e.period = p.period) AS cells_total,
+               (SELECT count(*) FROM scope_cells)
+                 - (SELECT count(*) FROM expected_cells e WHERE e.period = p.period)
+                 AS cells_not_assigned,
                (SELECT count(*) FROM facts f WHERE f.period = p.period
                   AND f.status = 'delayed') AS tasks_delayed,
                (SELECT sum(activities) FROM facts f WHERE f.period = p.period) AS activities,
                (SELECT sum(participants) FROM facts f WHERE f.period = p.period) AS participants,
-               (SELECT sum(posts) FROM facts f WHERE f.period = p.period) AS posts
+               (SELECT sum(posts) FROM facts f WHERE f.period = p.period) AS posts,
+               (SELECT list(DISTINCT source_period) FROM facts f
+                 WHERE f.period = p.period) AS source_periods
         FROM periods p
         ORDER BY p.period"""), _scope(grain, periods, cells, areas))
+
+
+def comparison(store: Store, grain: str, period: str, previous: str, cells=None,
+               areas=None) -> dict:
+    """Completion of `period` against `previous`, like with like: over the cells with
+    figures in both (completion_now, completion_before; None when no cell has both),
+    and the cells with figures in one period only (only_now, only_before: short names)."""
+    df = _run(store, _facts_sql("""
+        , per_cell AS (
+            SELECT period, cell_code, sum(completion_pct) AS total, count(completion_pct) AS n
+            FROM facts WHERE completion_pct IS NOT NULL GROUP BY ALL
+        ), both_periods AS (
+            SELECT cell_code FROM per_cell GROUP BY cell_code HAVING count(*) = 2
+        ), named AS (
+            SELECT p.*, c.short_name, c.sort_order,
+                   p.cell_code IN (SELECT cell_code FROM both_periods) AS in_both
+            FROM per_cell p JOIN scope_cells c USING (cell_code)
+        )
+        SELECT
+            (SELECT sum(total) / sum(n) FROM named WHERE in_both AND period = $now) AS completion_now,
+            (SELECT sum(total) / sum(n) FROM named WHERE in_both AND period = $before)
+                AS completion_before,
+            (SELECT count(*) FROM both_periods) AS cells_in_both,
+            (SELECT list(short_name ORDER BY sort_order) FROM named
+              WHERE NOT in_both AND period = $now) AS only_now,
+            (SELECT list(short_name ORDER BY sort_order) FROM named
+              WHERE NOT in_both AND period = $before) AS only_before"""),
+        {**_scope(grain, [period, previous], cells, areas), "now": period, "before": previous})
+    row = df.iloc[0]
+    return {"completion_now": _float(row["completion_now"]),
+            "completion_before": _float(row["completion_before"]),
+            "cells_in_both": int(row["cells_in_both"]),
+            "only_now": _texts(row["only_now"]), "only_before": _texts(row["only_before"])}
+
+
+def _float(value) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def _texts(value) -> list[str]:
+    """A SQL list as Python strings; NULL (no rows) as []."""
+    return [str(x) for x in value] if pd.api.types.is_list_like(value) else []
 
 
 def status_counts(store: Store, grain: str, periods=None, cells=None, areas=None) -> pd.DataFrame:
@@ -260,13 +325,16 @@ _LATEST_STATUS = """
 def obstacle_log(store: Store, cells=None, areas=None, periods=None, search: str = "",
                  as_of: date | None = None) -> pd.DataFrame:
     """Every reported obstacle or proposal, newest first. `is_open`: the task is still
-    delayed in the cell's latest report of it (up to `as_of`, a date; None = all)."""
+    delayed in the cell's latest report of it (up to `as_of`, a date; None = all).
+    `report_date` is the load date when the report gives none (`date_from_load`)."""
     params = _scope(None, periods, cells, areas)
     params.update(search=f"%{search.strip()}%" if search and search.strip() else None,
                   as_of=as_of)
     return _run(store, f"""
         WITH {_LATEST_STATUS}
-        SELECT v.period, v.period_end, v.report_date, v.cell_code, c.short_name AS cell_short,
+        SELECT v.period, v.period_end,
+               coalesce(v.report_date, CAST(v.loaded_at AS DATE)) AS report_date,
+               v.report_date IS NULL AS date_from_load, v.cell_code, c.short_name AS cell_short,
                v.cell_name, v.task_code, v.task_title, v.area_code, v.status,
                v.obstacles, v.proposals, v.submission_id,
                coalesce(ls.status = 'delayed', false) AS is_open
@@ -301,13 +369,14 @@ def open_obstacle_count(store: Store, as_of: date | None, cells=None, areas=None
 def submission_matrix(store: Store, period_keys_: list[str], cells=None,
                       deadline_day: int | None = None, today: date | None = None) -> pd.DataFrame:
     """Per (cell, period key): the current submission for exactly that period, its
-    report date (fallback: the load date), the deadline and a state: on_time | late |
-    missing | not_due (no report yet, deadline not passed)."""
+    report date (fallback: the load date, then `date_from_load`), the deadline and a
+    state: on_time | late | missing | not_due (no report yet, deadline not passed)."""
     today = today or date.today()
     day = deadline_day or int(plan_info(store).get("report_deadline_day") or 5)
     subs = _run(store, """
         SELECT cell_code, period, submission_id,
-               coalesce(report_date, CAST(loaded_at AS DATE)) AS report_date
+               coalesce(report_date, CAST(loaded_at AS DATE)) AS report_date,
+               report_date IS NULL AS date_from_load
         FROM submissions
         WHERE state = 'current' AND plan_code = $plan
           AND list_contains($periods::VARCHAR[], period)
@@ -317,7 +386,8 @@ def submission_matrix(store: Store, period_keys_: list[str], cells=None,
     grid = cell_df.merge(pd.DataFrame({"period": list(period_keys_)}), how="cross")
     grid = grid.merge(subs, on=["cell_code", "period"], how="left")
     grid["deadline"] = [P.deadline(k, day) for k in grid["period"]]
-    grid["report_date"] = [None if pd.isna(d) else pd.Timestamp(d).date() for d in grid["report_date"]]
+    grid["report_date"] = [_day(d) for d in grid["report_date"]]
+    grid["date_from_load"] = grid["date_from_load"].fillna(False).astype(bool)
     grid["state"] = [_report_state(r, d, today) for r, d in zip(grid["report_date"], grid["deadline"])]
     return grid
 

@@ -29,6 +29,12 @@ WIDTH, HEIGHT, PNG_SCALE = 1600, 900, 2
 RENDER_TIMEOUT_SECONDS = 60
 FONT_FAMILY = "DejaVu Sans, Arial, sans-serif"
 SOURCE_TEXT = "Nguồn: báo cáo của các chi bộ"
+# On every export made while a sample report is in its scope (issue 11): images, slides,
+# PDF pages, the workbook's first sheet.
+SAMPLE_MARK = "DỮ LIỆU MẪU"
+SAMPLE_MARK_TEXT = f"{SAMPLE_MARK} – không phải số liệu thật"
+SAMPLE_MARK_COLOR = "#C00000"
+SAMPLE_MARK_NAME = "Dấu dữ liệu mẫu"   # the annotation's (and the slides' text box's) name
 DEBIAN_CHROMIUM = Path("/usr/bin/chromium")
 _BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable",
                   "chrome")
@@ -134,8 +140,9 @@ def footer_text(data_date: date | datetime | str | None) -> str:
 
 
 def decorate(fig: go.Figure, title: str, scope_text: str,
-             data_date: date | datetime | str | None) -> go.Figure:
-    """A copy of the figure that carries its title, scope and source footer."""
+             data_date: date | datetime | str | None, sample: bool = False) -> go.Figure:
+    """A copy of the figure that carries its title, scope and source footer, and, when
+    `sample`, the sample-data mark at the footer's right end."""
     out = go.Figure(fig)  # deep copy: the caller's figure stays as it is
     margin = _margins(out)
     plot_height = HEIGHT - margin["t"] - margin["b"]
@@ -150,6 +157,11 @@ def decorate(fig: go.Figure, title: str, scope_text: str,
     out.add_annotation(text=_escape(footer_text(data_date)), xref="paper", yref="paper",
                        x=0, y=footer_y, xanchor="left", yanchor="bottom", showarrow=False,
                        font=dict(size=16, color="#555"), align="left")
+    if sample:
+        out.add_annotation(text=f"<b>{_escape(SAMPLE_MARK_TEXT)}</b>", name=SAMPLE_MARK_NAME,
+                           xref="paper", yref="paper", x=1, y=footer_y, xanchor="right",
+                           yanchor="bottom", showarrow=False, align="right",
+                           font=dict(size=18, color=SAMPLE_MARK_COLOR))
     return out
 
 
@@ -171,6 +183,7 @@ def _escape(text: str) -> str:
 
 
 def snapshot(fig: go.Figure, fmt: str, title: str, scope_text: str,
-             data_date: date | datetime | str | None) -> bytes:
-    """The chart as a 16:9 image with its title, scope and footer (png, svg or pdf)."""
-    return render_figure(decorate(fig, title, scope_text, data_date), fmt)
+             data_date: date | datetime | str | None, sample: bool = False) -> bytes:
+    """The chart as a 16:9 image with its title, scope and footer (png, svg or pdf),
+    marked as sample data when `sample`."""
+    return render_figure(decorate(fig, title, scope_text, data_date, sample), fmt)

@@ -42,6 +42,11 @@ class Scope:
     def previous(self) -> str:
         return P.previous(self.period)
 
+    def span(self) -> tuple:
+        """(first day, last day) of what the scope shows: its trend window to its period."""
+        first = self.history[0] if self.history else self.period
+        return P.from_key(first).start, P.from_key(self.period).end
+
     def query_args(self) -> dict:
         """The filters every roll-up query takes, for this one period."""
         return dict(periods=[self.period], cells=self.cell_list, areas=self.area_list)

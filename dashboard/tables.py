@@ -7,7 +7,7 @@ import pandas as pd
 
 from dashboard import fmt
 from etl.fields import BY_KEY, COUNT_KEYS, PERCENT, STATUS, label
-from etl.vocab import NO_REPORT, Status
+from etl.vocab import NO_REPORT, NOT_ASSIGNED, Status
 
 # Columns a task table can show, over assignment_facts rows.
 TASK_COLUMNS = {
@@ -28,14 +28,19 @@ def task_table(rows: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 
 
 def cell_summary_table(by_cell: pd.DataFrame) -> pd.DataFrame:
-    """One row per cell (cell_summary of one period)."""
+    """One row per cell (cell_summary of one period); a cell with nothing assigned in
+    the scope reads "Không được giao", never "Chưa báo cáo" or 0/0."""
+    idle = by_cell["not_assigned"].astype(bool)
     return pd.DataFrame({
         "Chi bộ": by_cell["cell_name"],
-        "Tỷ lệ hoàn thành": [fmt.pct_or_no_report(v) if r else NO_REPORT
-                             for v, r in zip(by_cell["completion"], by_cell["has_report"])],
-        "Nhiệm vụ đã báo cáo": [f"{r}/{a}" for r, a in
-                                zip(by_cell["tasks_reported"], by_cell["tasks_assigned"])],
-        Status.DONE.label: by_cell["tasks_done"], Status.DELAYED.label: by_cell["tasks_delayed"]})
+        "Tỷ lệ hoàn thành": [NOT_ASSIGNED if i else fmt.pct_or_no_report(v) if r else NO_REPORT
+                             for v, r, i in zip(by_cell["completion"], by_cell["has_report"], idle)],
+        "Nhiệm vụ đã báo cáo": [fmt.MISSING if i else f"{r}/{a}" for r, a, i in
+                                zip(by_cell["tasks_reported"], by_cell["tasks_assigned"], idle)],
+        Status.DONE.label: [fmt.MISSING if i else fmt.number(n)
+                            for n, i in zip(by_cell["tasks_done"], idle)],
+        Status.DELAYED.label: [fmt.MISSING if i else fmt.number(n)
+                               for n, i in zip(by_cell["tasks_delayed"], idle)]})
 
 
 def field_value(key: str, value) -> str:

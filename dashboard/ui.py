@@ -14,7 +14,7 @@ import streamlit as st
 from dashboard import auth, charts, context, fmt, queries, tables
 from dashboard.scope import Scope
 from dashboard.textsafe import plain
-from dashboard.ui_export import chart_downloads
+from dashboard.ui_export import chart_config, chart_downloads
 from etl import periods as P
 from etl.users import User
 from etl.vocab import Grain, Permission
@@ -169,7 +169,7 @@ def page_header(question: str, scope: Scope | None = None, stop_when_empty: bool
             empty_state()
         return status
     parts = [scope_text(scope)] if scope else []
-    parts.append(f"Số liệu đến {fmt.date_vn(status['data_date'])} theo báo cáo của các chi bộ")
+    parts.append(f"Số liệu đến {fmt.data_date(status)} theo báo cáo của các chi bộ")
     st.caption(" · ".join(parts))
     if status["is_sample"]:
         st.warning("Đang hiển thị **dữ liệu mẫu** (không phải báo cáo thật của các chi bộ). "
@@ -180,15 +180,16 @@ def page_header(question: str, scope: Scope | None = None, stop_when_empty: bool
 def metrics(tiles) -> None:
     """KPI tiles (dashboard.kpis.Tile) side by side."""
     for column, tile in zip(st.columns(len(tiles)), tiles):
-        column.metric(tile.label, tile.value, tile.delta, help=tile.help or None, border=True)
+        column.metric(tile.label, tile.value, tile.delta, help=tile.help or None, border=True,
+                      delta_description=tile.note or None)
 
 
 def chart(fig, filename: str, scope: Scope, help: str | None = None) -> None:
     """Every chart goes through here: the chart, how it is computed, its downloads."""
-    st.plotly_chart(fig, config=charts.plotly_config(filename), width="stretch")
+    st.plotly_chart(fig, config=chart_config(charts.plotly_config(filename)), width="stretch")
     if help:
         st.caption("Cách tính", help=help)
-    chart_downloads(fig, filename, scope_text(scope))
+    chart_downloads(fig, filename, scope_text(scope), scope)
 
 
 def rank_choice(key: str, cells: int) -> charts.Show:

@@ -94,7 +94,7 @@ def write_backup(store: Store, out: Path) -> BackupResult:
     with tempfile.TemporaryDirectory(prefix="progress-backup-") as tmp:
         db_copy = Path(tmp) / "progress.duckdb"
         counts, version, referenced = _snapshot(store, db_copy)
-        originals = _originals(store.archive_dir)
+        originals = _originals(store.archive_dir, referenced)
         missing = tuple(sorted(set(referenced) - {rel for rel, _ in originals}))
         for rel in missing:
             log.error("backup: archived original %s is referenced but missing", rel)
@@ -138,14 +138,12 @@ def count_rows(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return {name: con.execute(f"SELECT count(*) FROM {name}").fetchone()[0] for name in COUNTED}
 
 
-def _originals(archive_dir: Path) -> list[tuple[str, Path]]:
-    """Every archived original as (path relative to the archive folder, path); files
-    still being written (`.part`) are not originals yet."""
-    if not archive_dir.is_dir():
-        return []
-    found = [(p.relative_to(archive_dir).as_posix(), p) for p in archive_dir.rglob("*")
-             if p.is_file() and not p.name.endswith(".part")]
-    return sorted(found)
+def _originals(archive_dir: Path, referenced: list[str]) -> list[tuple[str, Path]]:
+    """The archived originals the copied database refers to, as (path relative to the
+    archive folder, path). A load that commits later is not in the copy, and neither are
+    its files (still `.pending` while it runs: etl.archive)."""
+    found = [(rel, archive_dir / rel) for rel in referenced]
+    return sorted((rel, path) for rel, path in found if path.is_file())
 
 
 def _entry(member: str, path: Path) -> dict:

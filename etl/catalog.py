@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from etl.periods import MAX_YEAR, MIN_YEAR
 from etl.settings import DEFAULT_CATALOG
 from etl.textnorm import fold_loose
 from etl.vocab import Role
@@ -72,6 +73,19 @@ class Plan:
     signer: str = ""
     signer_title: str = "Bí thư"
     report_symbol: str = "BC/ĐU"
+    first_year: int | None = None   # [plan] first_year: reports before it are refused
+    last_year: int | None = None    # [plan] last_year, default first_year + 10
+
+    @property
+    def years(self) -> range:
+        """The years a report may be for."""
+        return range(self.first_year or MIN_YEAR, (self.last_year or MAX_YEAR) + 1)
+
+    def check_year(self, year: int) -> None:
+        """ValueError (Vietnamese) for a year outside the plan."""
+        if year not in self.years:
+            raise ValueError(f"năm {year:04d} nằm ngoài thời gian của kế hoạch "
+                             f"({self.years[0]}–{self.years[-1]})")
 
 
 @dataclass(frozen=True)
@@ -155,7 +169,9 @@ def load_catalog(path: Path | str = DEFAULT_CATALOG) -> Catalog:
                 superior_organization=p.get("superior_organization", ""),
                 place=p.get("place", ""), recipients=tuple(p.get("recipients", ())),
                 signer=p.get("signer", ""), signer_title=p.get("signer_title") or "Bí thư",
-                report_symbol=p.get("report_symbol") or "BC/ĐU")
+                report_symbol=p.get("report_symbol") or "BC/ĐU",
+                first_year=p.get("first_year"),
+                last_year=p.get("last_year", p["first_year"] + 10 if "first_year" in p else None))
     cells = tuple(
         Cell(code=c["code"], name=c["name"], short_name=c.get("short_name", c["name"]),
              color=c.get("color") or _FALLBACK_COLORS[i % len(_FALLBACK_COLORS)],
@@ -191,6 +207,11 @@ def _check(catalog: Catalog, path: Path) -> None:
     area_codes = {a.code for a in catalog.areas}
     problems = [f"nhiệm vụ {t.code}: nhiệm vụ trọng tâm {t.area} không có trong danh mục"
                 for t in catalog.tasks if t.area not in area_codes]
+    plan = catalog.plan
+    if not all(isinstance(y, int) and MIN_YEAR <= y <= MAX_YEAR
+               for y in (plan.first_year, plan.last_year) if y is not None) or not plan.years:
+        problems.append(f"[plan] first_year/last_year phải là năm từ {MIN_YEAR} đến {MAX_YEAR}, "
+                        "first_year không sau last_year")
     for c in catalog.cells:
         problems += [f"chi bộ {c.code}: nhiệm vụ {code} không có trong danh mục"
                      for code in c.lead + c.participate if code not in task_codes]

@@ -8,9 +8,10 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from etl import usecases
+from etl import history, usecases
 from etl.catalog import CatalogError
 from etl.load import FileReport, StoreOutcome, login_name
 from etl.periods import from_key, period_label
@@ -58,6 +59,12 @@ def build_parser() -> argparse.ArgumentParser:
     init = sub.add_parser("init", help="tạo hoặc nâng cấp cơ sở dữ liệu, cập nhật danh mục")
     init.add_argument("--db")
 
+    arch = sub.add_parser("archive-check", help="đối chiếu kho tệp gốc với các báo cáo đã nạp "
+                          "(chỉ xem, trừ khi có --fix)")
+    arch.add_argument("--db", help=DB_HELP)
+    arch.add_argument("--fix", action="store_true",
+                      help="xóa tệp không thuộc báo cáo nào, hoàn tất tệp đang dở")
+
     users = sub.add_parser("users", help="quản lý tài khoản đăng nhập")
     users_sub = users.add_subparsers(dest="users_command", required=True, parser_class=VietnameseArgumentParser)
     add = users_sub.add_parser("add", help="thêm tài khoản")
@@ -95,6 +102,8 @@ def main(argv: list[str] | None = None) -> int:
         return _backup_or_restore(args, store)
     if args.command == "users":
         return _users(args, store)
+    if args.command == "archive-check":
+        return _archive_check(args, store)
     if args.command == "init":
         print(f"Cơ sở dữ liệu sẵn sàng: {store.ensure()}")
         return EXIT_OK
@@ -199,30 +208,40 @@ def _check_usage(parser, args, catalog) -> None:
         parser.error(f"--cell {args.cell}: không có chi bộ này (các mã: {known})")
     if args.period:
         try:
-            args.period = from_key(args.period).key
+            period = from_key(args.period)
+            catalog.plan.check_year(period.start.year)
         except ValueError as exc:
-            parser.error(f"--period: {exc}")
+            parser.error(f"--period {args.period}: {exc}")
+        args.period = period.key
 
 
 def _load(parser, args, store: Store) -> int:
     _check_usage(parser, args, store.catalog)
     actor, rejected = _actor(), 0
-    for chunk in _chunks(args.files):
-        checked = [usecases.check_path(store, actor, f, args.cell, args.period) for f in chunk]
-        accepted = [(r, d) for r, d in checked if r.ok]
-        stored = {}
-        if accepted and not args.dry_run:
+
+    def check(path: str) -> tuple[FileReport, bytes]:
+        return usecases.check_path(store, actor, path, args.cell, args.period)
+
+    # One thread per parse worker: the files of a chunk are read side by side.
+    with ThreadPoolExecutor(max(1, store.settings.parse_workers)) as pool:
+        for chunk in _chunks(args.files):
+            checked = list(pool.map(check, chunk))
+            accepted = [(r, d) for r, d in checked if r.ok]
+            stored = {}
             try:
-                outcomes = usecases.load_reports(store, actor, accepted)
+                dropped = dict(zip(map(id, (r for r, _ in accepted)),
+                                   history.dropped_tasks(store, [r for r, _ in accepted])))
+                if accepted and not args.dry_run:
+                    outcomes = usecases.load_reports(store, actor, accepted)
+                    stored = {id(r): o for (r, _), o in zip(accepted, outcomes)}
             except DatabaseBusy as exc:
                 print(f"✗ {exc}")
                 return EXIT_REJECTED
-            stored = {id(r): o for (r, _), o in zip(accepted, outcomes)}
-        for report, _ in checked:
-            outcome = stored.get(id(report))
-            failed = not report.ok or (outcome is not None and outcome.error)
-            rejected += bool(failed)
-            _print_result(report, outcome, args)
+            for report, _ in checked:
+                outcome = stored.get(id(report))
+                failed = not report.ok or (outcome is not None and outcome.error)
+                rejected += bool(failed)
+                _print_result(report, outcome, args, [] if failed else dropped.get(id(report), []))
     accepted = len(args.files) - rejected
     verb = "hợp lệ" if args.dry_run else "đã nạp"
     print(f"Tổng: {accepted}/{len(args.files)} tệp {verb}, {rejected} tệp bị từ chối."
@@ -247,7 +266,8 @@ def _chunks(files: list[str], max_files: int = 200, max_bytes: int = 64 * 1024 *
         yield chunk
 
 
-def _print_result(report: FileReport, outcome: StoreOutcome | None, args) -> None:
+def _print_result(report: FileReport, outcome: StoreOutcome | None, args,
+                  dropped: list[history.DroppedTasks]) -> None:
     if outcome is not None and outcome.error:
         print(f"✗ {report.file_name}: {outcome.error}")
     elif not report.ok:
@@ -273,11 +293,41 @@ def _print_result(report: FileReport, outcome: StoreOutcome | None, args) -> Non
     if not args.quiet:
         for p in report.warnings:
             print(f"  {p.as_text()}")
+        for d in dropped:
+            undo = (f" Nếu tệp bị thiếu dòng, khôi phục báo cáo #{d.current_id} ở trang Lịch sử "
+                    "báo cáo." if outcome is not None else "")
+            print(f"  Cảnh báo: {d.file_name}, trang tính '{d.sheet}': {d.message}{undo}")
 
 
 def _describe_sheets(report: FileReport) -> str:
     return "; ".join(f"{s.cell_code}, {period_label(s.period)}, {len(s.rows)} nhiệm vụ"
                      for s in report.sheets)
+
+
+def _archive_check(args, store: Store) -> int:
+    from etl import archive
+
+    found = archive.check(store, fix=args.fix)
+    print(f"Kho tệp gốc {store.archive_dir}: {found.referenced} tệp thuộc các báo cáo đã nạp.")
+    groups = [("Tệp không thuộc báo cáo nào", found.orphans, "đã xóa" if args.fix else "sẽ xóa"),
+              ("Tệp đã nạp nhưng chưa đổi tên xong", [p for p, _ in found.unfinished],
+               "đã hoàn tất" if args.fix else "sẽ hoàn tất"),
+              ("Tệp tạm bị bỏ lại", found.stale, "đã xóa" if args.fix else "sẽ xóa")]
+    for title, paths, verb in groups:
+        if paths:
+            print(f"{title}: {len(paths)} ({verb})")
+            for path in paths:
+                print(f"  {path}")
+    if found.missing:
+        print(f"LỖI: thiếu tệp gốc của {len(found.missing)} báo cáo (không tự sửa được; "
+              "lấy lại từ bản sao lưu):")
+        for relative in found.missing:
+            print(f"  {store.archive_dir / relative}")
+    if found.clean:
+        print("Không có gì cần sửa.")
+    elif not args.fix and (found.orphans or found.unfinished or found.stale):
+        print("Chạy thử: chưa thay đổi gì. Thêm --fix để sửa.")
+    return EXIT_REJECTED if found.missing or (not args.fix and not found.clean) else EXIT_OK
 
 
 def _template(parser, args, catalog) -> int:

@@ -7,6 +7,7 @@ its storage column.
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field, make_dataclass
 from typing import Callable
@@ -24,20 +25,29 @@ COUNT_MAX = 2**31 - 1          # an INTEGER column: a larger count cannot be sto
 
 # -- value parsers: what people type -> the canonical value (ValueError in Vietnamese) ----
 
+# Spaces people put around a number, or between its thousands (Excel's own grouping
+# uses a no-break or narrow no-break space).
+_SPACES = "\u00a0\u202f\u2009 "
+_GROUPED = re.compile(r"-?\d{1,3}(?:([.,\u00a0\u202f\u2009 ])\d{3})(?:\1\d{3})*")
+
+
 def parse_percentage(value: object, shown_as_percent: bool = False) -> float:
-    """0..100 from 80, '80', '80%', '80,5 %', or 0.8 formatted as a percentage."""
+    """0..100 from 80, '80', '80%', '80,5 %', or 0.8 formatted as a percentage.
+    A space inside the digits ('8 0') is refused, not guessed."""
     if isinstance(value, bool):
         raise ValueError("không phải là số")
     if isinstance(value, (int, float)):
         number = float(value) * (100 if shown_as_percent else 1)
     else:
-        text = nfc(value).replace("\u00a0", "").replace(" ", "")
+        text = nfc(value).strip(_SPACES)
         if text.endswith("%"):
-            text = text[:-1]
+            text = text[:-1].rstrip(_SPACES)
         text = text.replace(",", ".")
         if not re.fullmatch(r"-?\d+(\.\d+)?", text):
-            raise ValueError("không phải là số")
+            raise ValueError(_not_a_number(text))
         number = float(text)
+    if math.isnan(number):
+        raise ValueError("không phải là số")
     number = round(number, 6)
     if not 0 <= number <= 100:
         raise ValueError("phải nằm trong khoảng 0 đến 100")
@@ -45,25 +55,32 @@ def parse_percentage(value: object, shown_as_percent: bool = False) -> float:
 
 
 def parse_count(value: object) -> int:
-    """A whole number >= 0 from 12, 12.0, '1.234' (dot thousands) or '1 234'."""
+    """A whole number >= 0 from 12, 12.0, '1.234' (dot thousands) or '1 234'. A space
+    that is not a thousands separator ('8 0') is refused, not read as 80."""
     if isinstance(value, bool):
         raise ValueError("không phải là số")
     if isinstance(value, (int, float)):
-        if not float(value).is_integer():
+        if not math.isfinite(value) or not float(value).is_integer():
             raise ValueError("phải là số nguyên")
         number = int(value)
     else:
-        text = nfc(value).replace("\u00a0", "").replace(" ", "")
-        if re.fullmatch(r"-?\d{1,3}([.,]\d{3})+", text):
-            text = re.sub(r"[.,]", "", text)
+        text = nfc(value).strip(_SPACES)
+        if _GROUPED.fullmatch(text):
+            text = re.sub(r"[^\d-]", "", text)
         if not re.fullmatch(r"-?\d+", text):
-            raise ValueError("không phải là số nguyên")
+            raise ValueError(_not_a_number(text, "số nguyên"))
         number = int(text)
     if number < 0:
         raise ValueError("không được là số âm")
     if number > COUNT_MAX:
         raise ValueError(f"quá lớn (tối đa {COUNT_MAX:,})".replace(",", "."))
     return number
+
+
+def _not_a_number(text: str, what: str = "số") -> str:
+    if re.search(rf"\d[{_SPACES}]+\d", text):
+        return f"không phải là {what}: có dấu cách xen giữa các chữ số, không rõ là số nào"
+    return f"không phải là {what}"
 
 
 _STATUS_BY_TEXT: dict[str, Status] = {}

@@ -27,6 +27,7 @@ from datetime import date, datetime
 
 import pandas as pd
 
+from etl import archive
 from etl.fields import VALUE_FIELDS
 from etl.periods import from_key, period_label
 from etl.store import DatabaseMissing, Store
@@ -144,7 +145,7 @@ def original_bytes(store: Store, submission_id: int) -> tuple[str, bytes]:
     sub = submission(store, submission_id)
     archived = store.archive_dir / sub["archive_path"]
     try:
-        data = archived.read_bytes()
+        data = archive.read_original(store.archive_dir, sub["archive_path"])
     except FileNotFoundError as exc:
         raise ArchiveError(f"Không tìm thấy tệp gốc của báo cáo #{submission_id} "
                            f"trong kho lưu trữ ({archived}).") from exc
@@ -152,6 +153,56 @@ def original_bytes(store: Store, submission_id: int) -> tuple[str, bytes]:
         raise ArchiveError(f"Tệp gốc của báo cáo #{submission_id} trong kho lưu trữ đã bị "
                            "thay đổi (mã sha256 không khớp): không thể tải về bản đúng.")
     return sub["file_name"], data
+
+
+@dataclass(frozen=True)
+class DroppedTasks:
+    """Tasks the current submission of a cell and period reports and a new file lacks:
+    loading the file makes them "chưa báo cáo" (a truncated re-submission looks so)."""
+    file_name: str
+    sheet: str
+    cell_code: str
+    period: str
+    current_id: int
+    task_codes: tuple[str, ...]
+
+    @property
+    def message(self) -> str:
+        return (f"Báo cáo hiện hành #{self.current_id} của {self.cell_code}, "
+                f"{period_label(self.period)} có {len(self.task_codes)} nhiệm vụ mà tệp này "
+                f"không có ({', '.join(self.task_codes)}): khi tệp này thay thế báo cáo đó, "
+                "các nhiệm vụ này thành chưa báo cáo.")
+
+
+def dropped_tasks(store: Store, reports: list) -> list[list[DroppedTasks]]:
+    """For each checked file (etl.validate.FileReport), in order: per sheet, the tasks
+    the current submission of its cell and period reports and the sheet does not.
+    One query for all of them."""
+    sheets = [(i, r.file_name, s) for i, r in enumerate(reports)
+              for s in r.sheets if s.cell_code and s.period]
+    found: list[list[DroppedTasks]] = [[] for _ in reports]
+    if not sheets:
+        return found
+    sql = ("SELECT s.cell_code, s.period, s.submission_id, list(r.task_code ORDER BY r.excel_row) "
+           "FROM submissions s JOIN progress_rows r USING (submission_id) "
+           "WHERE s.plan_code = ? AND s.state = 'current' "
+           "AND list_contains(?, s.cell_code) AND list_contains(?, s.period) "
+           "GROUP BY ALL")
+    try:
+        with store.read() as con:
+            current = {(c, p): (sid, tasks) for c, p, sid, tasks in con.execute(
+                sql, [store.catalog.plan.code, sorted({s.cell_code for _, _, s in sheets}),
+                      sorted({s.period for _, _, s in sheets})]).fetchall()}
+    except DatabaseMissing:
+        return found
+    for i, file_name, sheet in sheets:
+        sid, tasks = current.get((sheet.cell_code, sheet.period), (None, []))
+        reported = {row.task_code for row in sheet.rows}
+        missing = tuple(t for t in tasks if t not in reported)
+        if missing:
+            found[i].append(DroppedTasks(file_name, sheet.sheet, sheet.cell_code, sheet.period,
+                                         sid, missing))
+    return found
 
 
 def recent_periods(today: date, years: int = 2) -> list[str]:

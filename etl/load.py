@@ -1,64 +1,37 @@
 """Validate report files and store them: the ingest layer under etl.usecases.load_reports.
 
-`validate_bytes` reads and checks everything and writes nothing. `Storer` writes a batch
-of accepted files in one transaction: the originals are archived first (by sha256, so a
-failed transaction leaves at most an unreferenced copy), the earlier submission of the
-same cell and period is superseded, never deleted, and the audit rows are written in
-the same transaction.
+`validate_bytes` reads and checks everything (in a parse worker, etl.sandbox) and writes
+nothing. `Storer` writes a batch of accepted files in one transaction: each original is
+written to the archive under a pending name first and takes its real name once the
+transaction has committed (etl.archive), the earlier submission of the same cell and
+period is superseded, never deleted, and the audit rows are written in the same
+transaction.
 """
 from __future__ import annotations
 
 import getpass
 import hashlib
 import logging
-import os
-import re
 import time
-import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pyarrow as pa
 
-from etl import audit
+from etl import archive, audit, sandbox
 from etl.catalog import Catalog, get_catalog
 from etl.fields import COUNT, PERCENT, ROW_COLUMNS, VALUE_FIELDS
-from etl.parse import SheetReport, parse_sheet
 from etl.periods import from_key
-from etl.problems import ERROR, SCHEMA, Problem
-from etl.read import Limits, UnreadableFile, read_sheets
+from etl.problems import DATA, ERROR, SCHEMA, WARNING, Problem
+from etl.read import Limits, too_large_file
+from etl.sandbox import WorkerLimit
 from etl.store import DatabaseBusy, Store, insert_rows, transaction
+from etl.validate import FileReport, check_bytes, display_name
 from etl.vocab import AuditAction, LoadOutcome, SubmissionEvent, SubmissionState
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class FileReport:
-    file_name: str
-    sha256: str
-    size: int
-    sheets: list[SheetReport] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.is_error]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if not p.is_error]
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors and bool(self.sheets)
-
-    def needs(self) -> set[str]:
-        """What the user must pick because the file does not say it: {'cell', 'period'}."""
-        return {p.code.removeprefix("missing_") for p in self.problems
-                if p.code in ("missing_cell", "missing_period")}
 
 
 @dataclass
@@ -86,55 +59,78 @@ class StoreOutcome:
 def validate_bytes(data: bytes, file_name: str, cell: str | None = None,
                    period: str | None = None, catalog: Catalog | None = None,
                    allowed_cells: Collection[str] | None = None,
-                   limits: Limits | None = None) -> FileReport:
+                   limits: Limits | None = None, today: date | None = None) -> FileReport:
     """Everything wrong with a report file, and what it holds. Writes nothing.
 
-    `allowed_cells`: the cells the person loading may report for (a cell's secretary:
-    their own); a sheet of another cell is an error. None means any cell."""
+    The file is read in a parse worker under `limits` (etl.sandbox): whatever it does,
+    this process only ever sees a verdict, and a file that hits a limit is rejected
+    with a message saying which. `allowed_cells`: the cells the person loading may
+    report for (a cell's secretary: their own); None means any cell. `today`: for
+    "this period has not started yet" (None: the real today)."""
     catalog = catalog or get_catalog()
-    file_name = display_name(file_name)
-    report = FileReport(file_name, hashlib.sha256(data).hexdigest(), len(data))
+    limits = limits or Limits()
+    if len(data) > limits.max_upload_bytes:   # not worth shipping to a worker
+        error = too_large_file(len(data), limits)
+        return FileReport.refused(data, file_name, error.message, error.hint, error.code)
     try:
-        sheets = read_sheets(data, file_name, limits or Limits())
-    except UnreadableFile as exc:
-        report.problems.append(Problem(ERROR, SCHEMA, file_name, exc.message, exc.hint, code=exc.code))
-        return report
-    for sheet in sheets:
-        parsed, problems = parse_sheet(sheet, file_name, catalog, cell, period)
-        report.problems.extend(problems)
-        if parsed is not None:
-            report.sheets.append(parsed)
-    if not report.sheets:
-        names = ", ".join(f"'{s.name}'" for s in sheets) or "(không có)"
-        report.problems.append(Problem(
-            ERROR, SCHEMA, file_name,
-            f"Không tìm thấy bảng tiến độ trong tệp (các trang tính: {names}).",
-            "Bảng cần có dòng tiêu đề gồm cột 'Mã nhiệm vụ' (hoặc 'Nội dung nhiệm vụ') và "
-            "'Trạng thái' (hoặc 'Tỷ lệ hoàn thành (%)'), trong 30 dòng đầu. Dùng mẫu báo cáo: "
-            "python -m etl template.", code="no_table"))
-    _check_sheets_distinct(report)
-    _check_allowed(report, allowed_cells)
+        report = sandbox.shared(limits).run(check_bytes, data, file_name, catalog, cell, period,
+                                            allowed_cells, limits, limits=limits)
+    except WorkerLimit as exc:
+        return FileReport.refused(data, file_name, *_stopped(exc, limits))
+    except Exception:  # no worker could be started, or a bug here: this file only
+        log.exception("checking %s failed outside the parse worker", file_name)
+        return FileReport.refused(data, file_name, _PROGRAM_ERROR, _PROGRAM_ERROR_HINT, "internal")
+    _check_period_started(report, today or date.today())
     return report
 
 
-def _check_allowed(report: FileReport, allowed_cells: Collection[str] | None) -> None:
-    if allowed_cells is None:
-        return
-    for s in report.sheets:
-        if s.cell_code and s.cell_code not in allowed_cells:
+def _check_period_started(report: FileReport, today: date) -> None:
+    """A report for a period that has not begun is most likely a typo (Tháng 12 for
+    Tháng 11): accepted, with a warning that says what to check."""
+    for sheet in report.sheets:
+        if sheet.period and from_key(sheet.period).start > today:
             report.problems.append(Problem(
-                ERROR, SCHEMA, report.file_name,
-                f"Tài khoản của bạn chỉ được nạp báo cáo của chi bộ {', '.join(sorted(allowed_cells))}, "
-                f"không được nạp báo cáo của chi bộ {s.cell_code}.",
-                "Gửi tệp cho Văn phòng để nạp, hoặc đăng nhập bằng tài khoản của chi bộ đó.",
-                sheet=s.sheet, code="cell_not_allowed"))
+                WARNING, DATA, report.file_name,
+                f"Kỳ báo cáo {sheet.period_label} chưa bắt đầu (hôm nay là "
+                f"{today:%d/%m/%Y}); báo cáo vẫn được nhận.",
+                "Nếu ghi nhầm kỳ, sửa ô 'Kỳ báo cáo' trong tệp (hoặc chọn lại kỳ) rồi nạp lại.",
+                sheet.sheet, code="period_not_started"))
+
+
+_PROGRAM_ERROR = "Không kiểm tra được tệp do lỗi chương trình."
+_PROGRAM_ERROR_HINT = "Gửi tệp này cho người quản trị hệ thống; các tệp khác vẫn nạp được."
+
+
+def _stopped(exc: WorkerLimit, limits: Limits) -> tuple[str, str, str]:
+    """(message, hint, code) for a file whose reading hit a hard limit."""
+    hint = ("Mở tệp trong Excel, chép bảng báo cáo sang một tệp mới tạo từ mẫu báo cáo "
+            "(python -m etl template), lưu .xlsx rồi gửi lại. Các tệp khác không bị ảnh hưởng.")
+    if exc.kind == "memory":
+        return (f"Đọc tệp cần quá nhiều bộ nhớ (quá {limits.parse_memory_mb} MB) nên đã dừng: "
+                "tệp không giống một báo cáo tiến độ.", hint, "too_large")
+    if exc.kind in ("cpu", "wall"):
+        seconds = limits.parse_cpu_seconds if exc.kind == "cpu" else limits.parse_wall_seconds
+        return (f"Đọc tệp quá lâu (quá {seconds:g} giây) nên đã dừng: tệp không giống "
+                "một báo cáo tiến độ.", hint, "too_slow")
+    if exc.kind == "error":
+        log.error("checking a file failed inside the parse worker:\n%s", exc.detail)
+        return (_PROGRAM_ERROR, _PROGRAM_ERROR_HINT, "internal")
+    return ("Tệp bị hỏng: trình đọc bảng tính dừng bất thường khi mở tệp.", hint, "corrupt")
 
 
 def validate_path(path: Path | str, cell: str | None = None, period: str | None = None,
                   catalog: Catalog | None = None, allowed_cells: Collection[str] | None = None,
                   limits: Limits | None = None) -> tuple[FileReport, bytes]:
-    path = Path(path)
+    """`validate_bytes` for a file on disk; its size is checked before it is read."""
+    path, limits = Path(path), limits or Limits()
     try:
+        size = path.stat().st_size
+        if size > limits.max_upload_bytes:   # a 2 GB file is never read into memory
+            error = too_large_file(size, limits)
+            report = FileReport(display_name(path.name), "", size)
+            report.problems.append(Problem(ERROR, SCHEMA, report.file_name, error.message,
+                                           error.hint, code=error.code))
+            return report, b""
         data = path.read_bytes()
     except OSError as exc:
         reason = {FileNotFoundError: "Không tìm thấy tệp", IsADirectoryError: "Đây là thư mục, không phải tệp",
@@ -144,21 +140,6 @@ def validate_path(path: Path | str, cell: str | None = None, period: str | None 
                                        "Kiểm tra lại đường dẫn và quyền đọc tệp.", code="io"))
         return report, b""
     return validate_bytes(data, path.name, cell, period, catalog, allowed_cells, limits), data
-
-
-def _check_sheets_distinct(report: FileReport) -> None:
-    seen: dict[tuple, str] = {}
-    for s in report.sheets:
-        key = (s.cell_code, s.period)
-        if None in key:
-            continue
-        if key in seen:
-            report.problems.append(Problem(
-                ERROR, SCHEMA, report.file_name,
-                f"Hai trang tính '{seen[key]}' và '{s.sheet}' cùng báo cáo chi bộ {s.cell_code}, "
-                f"kỳ {s.period_label}.", "Giữ một trang tính cho mỗi chi bộ và kỳ báo cáo.",
-                sheet=s.sheet, code="duplicate_sheet"))
-        seen[key] = s.sheet
 
 
 def same_report_twice(reports: list[FileReport]) -> list[tuple[str, str, str, str]]:
@@ -175,11 +156,6 @@ def same_report_twice(reports: list[FileReport]) -> list[tuple[str, str, str, st
     return found
 
 
-def display_name(file_name: str) -> str:
-    """The base name as the user sees it (NFC), whatever path or form it came with."""
-    return unicodedata.normalize("NFC", re.split(r"[\\/]", str(file_name))[-1]) or "bao-cao"
-
-
 def login_name() -> str:
     """Who runs the command line, for the audit trail."""
     try:
@@ -189,23 +165,6 @@ def login_name() -> str:
 
 
 # -- storing ---------------------------------------------------------------------------------
-
-def archive_original(data: bytes, sha256: str, file_name: str, archive_dir: Path) -> str:
-    """Keep the uploaded bytes as they came; returns the path relative to the archive."""
-    relative = f"{sha256[:2]}/{sha256}/{_safe_file_name(file_name)}"
-    target = archive_dir / relative
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(target.name + ".part")
-        tmp.write_bytes(data)
-        os.replace(tmp, target)
-    return relative
-
-
-def _safe_file_name(name: str) -> str:
-    name = re.sub(r'[\x00-\x1f<>:"/\\|?*]', "_", name).strip(" .")
-    return name[:150] or "bao-cao"
-
 
 class Storer:
     """Stores many files over one connection at a time, a batch per transaction.
@@ -247,15 +206,22 @@ class Storer:
     def store_many(self, files: list[tuple[FileReport, bytes]]) -> list[StoreOutcome]:
         """Store accepted files in order; a later file for the same cell and period
         supersedes an earlier one. The batch is one transaction; should it fail, each
-        file is retried alone so that one file's failure touches no other."""
+        file is retried alone so that one file's failure touches no other. A file's
+        original takes its archive name only once its transaction has committed."""
         for report, data in files:
             if not report.ok:
                 raise ValueError(f"{report.file_name}: tệp có lỗi, không thể nạp.")
             if hashlib.sha256(data).hexdigest() != report.sha256:
                 raise ValueError(f"{report.file_name}: nội dung tệp đã thay đổi sau khi kiểm tra.")
-        archived = [archive_original(data, r.sha256, r.file_name, self.store.archive_dir)
-                    for r, data in files]
-        batch = [(report, path) for (report, _), path in zip(files, archived)]
+        batch = [(report, archive.stage(self.store.archive_dir, data, report.sha256, report.file_name))
+                 for report, data in files]
+        try:
+            return self._store(batch)
+        finally:
+            for _, staged in batch:
+                staged.discard()   # what did not commit (no-op for what did)
+
+    def _store(self, batch: list[tuple[FileReport, archive.Staged]]) -> list[StoreOutcome]:
         try:
             return self._transaction(batch)
         except DatabaseBusy:
@@ -275,10 +241,16 @@ class Storer:
                 outcomes.append(StoreOutcome(item[0].file_name, error=_db_error(exc)))
         return outcomes
 
-    def _transaction(self, files: list[tuple[FileReport, str]]) -> list[StoreOutcome]:
+    def _transaction(self, batch: list[tuple[FileReport, archive.Staged]]) -> list[StoreOutcome]:
         con = self._connection()
         with transaction(con):
-            return _write_batch(con, self.catalog, files, self.loaded_by)
+            outcomes = _write_batch(con, self.catalog, [(r, s.relative) for r, s in batch],
+                                    self.loaded_by)
+        # Committed, and the write lock still held (etl.archive.check relies on it).
+        for (_, staged), outcome in zip(batch, outcomes):
+            if outcome.changed:
+                staged.commit()
+        return outcomes
 
 
 def _db_error(exc: Exception) -> str:

@@ -8,12 +8,17 @@ from pathlib import Path
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
+OWN_PACKAGES = ("etl", "dashboard")   # their INFO lines; other libraries' warnings only
+
+
 def configure_logging(path: Path, level: int = logging.INFO) -> Path:
     """Send this process's log records to `path` (rotated at 5 MB, 5 kept), and warnings
     and errors to stderr (the service's journal). Idempotent for the same file."""
     path = Path(path)
     root = logging.getLogger()
-    root.setLevel(level)
+    root.setLevel(max(level, logging.WARNING))
+    for name in OWN_PACKAGES:
+        logging.getLogger(name).setLevel(level)
     if any(getattr(h, "baseFilename", None) == str(path.resolve()) for h in root.handlers):
         return path
     try:

@@ -12,11 +12,11 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
 from etl.catalog import Catalog
-from etl.fields import (BY_KEY, COUNT_KEYS, FIELDS, ROW_COLUMNS, TEXT_KEYS, TaskRow, is_status_text,
-                        parse_percentage)
-from etl.periods import from_key, parse_period_text, period_label
+from etl.fields import (BY_KEY, COUNT_KEYS, FIELDS, ROW_COLUMNS, TEXT_KEYS, VALUE_KEYS, TaskRow,
+                        is_status_text, parse_percentage)
+from etl.periods import from_key, parse_period_text, period_label, year_named
 from etl.problems import DATA, ERROR, SCHEMA, WARNING, Problem
-from etl.read import Sheet
+from etl.read import Sheet, excel_error
 from etl.textnorm import fold, fold_loose, nfc
 from etl.vocab import Status
 
@@ -145,6 +145,13 @@ def _looks_like_task_code(value: object) -> bool:
 def read_header_block(rows: list[list[object]], header_row: int) -> dict[str, tuple[object, int, int]]:
     """{label key: (value, row index, column index)} from the rows above the table."""
     found: dict[str, tuple[object, int, int]] = {}
+    for key, value, r, c in _header_labels(rows, header_row):
+        found.setdefault(key, (value, r, c))
+    return found
+
+
+def _header_labels(rows: list[list[object]], header_row: int):
+    """(label key, value, row index, column index) of every label above the table."""
     for r in range(header_row):
         row = rows[r]
         for c, cell in enumerate(row):
@@ -152,12 +159,12 @@ def read_header_block(rows: list[list[object]], header_row: int) -> dict[str, tu
                 continue
             label, value = _split_label(cell)
             key = _label_key(label)
-            if key is None or key in found:
+            if key is None:
                 continue
+            at = c
             if _blank(value):
-                value, c = _value_right_of(row, c)
-            found[key] = (value, r, c)
-    return found
+                value, at = _value_right_of(row, c)
+            yield key, value, r, at
 
 
 def _split_label(text: str) -> tuple[str, object]:
@@ -223,8 +230,9 @@ def parse_sheet(sheet: Sheet, file_name: str, catalog: Catalog,
 
     block = read_header_block(sheet.rows, header_row)
     is_sample = _is_sample(sheet, header_row)
+    _check_repeated_labels(sheet.rows, header_row, catalog, ctx)
     cell_code = _resolve_cell(block, given_cell, catalog, ctx)
-    period = _resolve_period(block, given_period, ctx)
+    period = _resolve_period(block, given_period, catalog, ctx)
     report_date = _resolve_report_date(block, ctx)
     prepared_by = nfc(block["prepared_by"][0]) if "prepared_by" in block and not _blank(
         block["prepared_by"][0]) else None
@@ -275,19 +283,31 @@ def _resolve_cell(block, given_cell, catalog, ctx) -> str | None:
     return given_cell or file_cell
 
 
-def _resolve_period(block, given_period, ctx) -> str | None:
+def _resolve_period(block, given_period, catalog, ctx) -> str | None:
     in_file = block.get("period")
     file_period = None
     if in_file and not _blank(in_file[0]):
         value, r, _ = in_file
         file_period = parse_period_text(value)
+        year = from_key(file_period).start.year if file_period else year_named(value)
+        if not _in_plan(year, catalog, ctx, row=r + 1, column_key="Kỳ báo cáo", value=value):
+            return None
         if file_period is None:
             ctx.error("Không hiểu kỳ báo cáo.",
                       "Ghi kỳ báo cáo theo mẫu: 'Tháng 7/2026', 'Quý III/2026', "
                       "'6 tháng đầu năm 2026' hoặc 'Năm 2026'.",
                       row=r + 1, column_key="Kỳ báo cáo", value=value, code="bad_period")
             return None
-    given = from_key(given_period).key if given_period else None
+    given = None
+    if given_period:
+        given = parse_period_text(given_period)
+        if not _in_plan(from_key(given).start.year if given else year_named(given_period),
+                        catalog, ctx, value=given_period):
+            return None
+        if given is None:
+            ctx.error("Mã kỳ báo cáo không hợp lệ.", "Chọn kỳ báo cáo, ví dụ 2026-07 hoặc 2026-Q3.",
+                      value=given_period, code="bad_period")
+            return None
     if given and file_period and given != file_period:
         ctx.error(f"Tệp ghi kỳ {period_label(file_period)}, nhưng đã chọn kỳ {period_label(given)}.",
                   "Chọn đúng kỳ báo cáo, hoặc sửa ô 'Kỳ báo cáo' trong tệp.",
@@ -300,6 +320,47 @@ def _resolve_period(block, given_period, ctx) -> str | None:
                   "(dòng lệnh: --period).", code="missing_period")
         return None
     return given or file_period
+
+
+def _in_plan(year: int | None, catalog: Catalog, ctx, **where) -> bool:
+    """A period of a year the plan does not cover is refused (a report for `Năm 0001`
+    or `Năm 9999` would break every page that lists periods)."""
+    if year is None:
+        return True
+    try:
+        catalog.plan.check_year(year)
+    except ValueError as exc:
+        ctx.error(f"Kỳ báo cáo không hợp lệ: {exc}.",
+                  f"Ghi đúng năm của kỳ báo cáo, ví dụ 'Tháng 7/{catalog.plan.years[0]}'.",
+                  code="period_out_of_plan", **where)
+        return False
+    return True
+
+
+def _check_repeated_labels(rows, header_row, catalog, ctx) -> None:
+    """A header block naming two different cells (or periods) is refused: which one the
+    figures belong to is a guess."""
+    def cell_code(value) -> str | None:
+        cell = catalog.find_cell(value)
+        return cell.code if cell else None
+
+    resolve = {"cell": cell_code, "period": parse_period_text}
+    seen: dict[str, tuple[str, object, int]] = {}
+    for key, value, r, _ in _header_labels(rows, header_row):
+        if key not in resolve or _blank(value):
+            continue
+        meaning = resolve[key](value)
+        if not meaning:
+            continue
+        if key in seen and seen[key][0] != meaning:
+            first_value, first_row = seen[key][1], seen[key][2]
+            what = "chi bộ" if key == "cell" else "kỳ báo cáo"
+            ctx.error(f"Phần đầu báo cáo ghi hai {what} khác nhau: '{_show(first_value)}' "
+                      f"(dòng {first_row + 1}) và '{_show(value)}' (dòng {r + 1}).",
+                      f"Giữ một dòng {what} đúng rồi gửi lại.", row=r + 1,
+                      column_key="Chi bộ" if key == "cell" else "Kỳ báo cáo", value=value,
+                      code=f"{key}_conflict")
+        seen.setdefault(key, (meaning, value, r))
 
 
 def _resolve_report_date(block, ctx) -> date | None:
@@ -347,6 +408,14 @@ def _parse_task_row(sheet, r, columns, catalog, ctx, report) -> TaskRow | None:
         return None
 
     errors_before = sum(p.is_error for p in ctx.problems)
+    for key in VALUE_KEYS:
+        error = excel_error(get(key))
+        if error:
+            ctx.error(f"Ô chứa giá trị lỗi của Excel ({error}): công thức không tính được.",
+                      "Sửa công thức trong Excel (hoặc ghi thẳng giá trị) rồi gửi lại.",
+                      row=excel_row, column_key=key, value=error, code="excel_error")
+    if sum(p.is_error for p in ctx.problems) > errors_before:
+        return None
     status = pct = None
     if not _blank(status_value):
         try:

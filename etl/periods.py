@@ -12,6 +12,10 @@ from etl.textnorm import fold
 from etl.vocab import Grain
 
 MONTH, QUARTER, HALF, YEAR = Grain.MONTH, Grain.QUARTER, Grain.HALF, Grain.YEAR
+# Years a key may name at all: far from `date`'s limits (1..9999), so a period's start,
+# end, neighbours and deadline never overflow. The plan's own years are narrower
+# (etl.catalog.Plan.years).
+MIN_YEAR, MAX_YEAR = 1900, 2999
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 _ROMAN_OUT = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
@@ -37,8 +41,11 @@ def _month_end(year: int, month: int) -> date:
 
 
 def from_key(key: str) -> Period:
-    """Period for a key; ValueError for anything else."""
+    """Period for a key; ValueError for anything else (a year outside MIN_YEAR..MAX_YEAR too)."""
     key = str(key).strip().upper()
+    year = re.match(r"(\d{4})(?:-|$)", key)
+    if year and not MIN_YEAR <= int(year[1]) <= MAX_YEAR:
+        raise ValueError(f"Mã kỳ báo cáo không hợp lệ: {key!r} (năm phải từ {MIN_YEAR} đến {MAX_YEAR})")
     if m := re.fullmatch(r"(\d{4})-(\d{2})", key):
         y, mo = int(m[1]), int(m[2])
         if 1 <= mo <= 12:
@@ -95,6 +102,13 @@ def parse_period_text(text: object) -> str | None:
             key = build(m)
             return key if key and is_key(key) else None
     return None
+
+
+def year_named(text: object) -> int | None:
+    """The year a period text names (`Năm 0001` -> 1), even one no key may have: to say
+    why a text is refused."""
+    m = re.search(r"(?<!\d)(\d{4})(?!\d)", fold(text))
+    return int(m[1]) if m else None
 
 
 def _month_key(year: str, month: str) -> str | None:

@@ -27,6 +27,14 @@ class Settings:
     idle_minutes: float = 30.0         # a signed-in session ends after this much idleness
     log_path: Path | None = None       # the app's log file; default: beside the database
     report_template_path: Path = DEFAULT_REPORT_TEMPLATE   # used when the file exists
+    # Reading an uploaded file (etl.read.Limits, docs/limits.md): what a file may hold, and
+    # what the worker process that parses it may use before it is stopped.
+    max_sheet_rows: int = 20_000       # PROGRESS_MAX_SHEET_ROWS
+    max_sheet_columns: int = 200       # PROGRESS_MAX_SHEET_COLUMNS
+    parse_memory_mb: int = 1024        # PROGRESS_PARSE_MEMORY_MB: address space of the worker
+    parse_cpu_seconds: int = 10        # PROGRESS_PARSE_CPU_SECONDS: CPU time per file
+    parse_wall_seconds: float = 15.0   # PROGRESS_PARSE_WALL_SECONDS: time per file
+    parse_workers: int = 2             # PROGRESS_PARSE_WORKERS: worker processes kept ready
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> "Settings":
@@ -41,6 +49,12 @@ class Settings:
             "idle_minutes": ("PROGRESS_IDLE_MINUTES", float),
             "log_path": ("PROGRESS_LOG", Path),
             "report_template_path": ("PROGRESS_REPORT_TEMPLATE", Path),
+            "max_sheet_rows": ("PROGRESS_MAX_SHEET_ROWS", int),
+            "max_sheet_columns": ("PROGRESS_MAX_SHEET_COLUMNS", int),
+            "parse_memory_mb": ("PROGRESS_PARSE_MEMORY_MB", int),
+            "parse_cpu_seconds": ("PROGRESS_PARSE_CPU_SECONDS", int),
+            "parse_wall_seconds": ("PROGRESS_PARSE_WALL_SECONDS", float),
+            "parse_workers": ("PROGRESS_PARSE_WORKERS", int),
         }
         values = {name: kind(env[var]) for name, (var, kind) in read.items() if env.get(var)}
         values.update({k: (Path(v) if k.endswith("_path") else v)
@@ -66,4 +80,9 @@ class Settings:
     @property
     def limits(self):
         from etl.read import Limits
-        return Limits(max_upload_bytes=self.max_upload_bytes)
+        return Limits(max_upload_bytes=self.max_upload_bytes, max_sheet_rows=self.max_sheet_rows,
+                      max_sheet_columns=self.max_sheet_columns,
+                      parse_memory_mb=self.parse_memory_mb,
+                      parse_cpu_seconds=self.parse_cpu_seconds,
+                      parse_wall_seconds=self.parse_wall_seconds,
+                      parse_workers=self.parse_workers)

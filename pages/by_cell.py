@@ -5,7 +5,7 @@ import streamlit as st
 
 from dashboard import charts, fmt, queries, ui
 from dashboard.definitions import DEFINITIONS, HELP_COMPLETION
-from etl.vocab import Status
+from etl.vocab import NOT_ASSIGNED, Status
 
 ui.page()
 scope = ui.current_scope()
@@ -23,14 +23,21 @@ rows = ui.q(queries.assignment_facts, scope.grain, [scope.period], cells=[cell],
             areas=scope.area_list)
 summary = ui.q(queries.cell_summary, scope.grain, [scope.period], cells=[cell],
                areas=scope.area_list).iloc[0]
-if not summary["has_report"]:
+idle = bool(summary["not_assigned"])
+if idle:
+    st.info(f"{info['cell_name']} không được giao nhiệm vụ nào thuộc các nhiệm vụ trọng tâm đã "
+            "chọn, nên không có gì để báo cáo trong phạm vi này. Chọn nhiệm vụ trọng tâm khác "
+            "ở thanh bên.")
+elif not summary["has_report"]:
     st.info(f"{info['cell_name']} chưa báo cáo kỳ {scope.label}. Xem trang **Theo kỳ** để "
             "biết tình hình nộp báo cáo, hoặc chọn kỳ khác ở thanh bên.")
 
 k1, k2, k3, k4 = st.columns(4)
-k1.metric("Tỷ lệ hoàn thành", fmt.pct_or_no_report(summary["completion"]),
+k1.metric("Tỷ lệ hoàn thành",
+          NOT_ASSIGNED if idle else fmt.pct_or_no_report(summary["completion"]),
           help=HELP_COMPLETION, border=True)
-k2.metric("Nhiệm vụ đã báo cáo", f"{summary['tasks_reported']}/{summary['tasks_assigned']}",
+k2.metric("Nhiệm vụ đã báo cáo",
+          fmt.MISSING if idle else f"{summary['tasks_reported']}/{summary['tasks_assigned']}",
           help=DEFINITIONS["completeness"], border=True)
 k3.metric(Status.DONE.label, fmt.number(summary["tasks_done"]), border=True)
 k4.metric(Status.DELAYED.label, fmt.number(summary["tasks_delayed"]), border=True)

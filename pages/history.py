@@ -25,6 +25,8 @@ CONFIRM_TEXT = {
                  "“chưa báo cáo” cho {period} cho đến khi nạp hoặc khôi phục báo cáo khác. "
                  "Tệp gốc vẫn được giữ trong lịch sử. Có thể hoàn tác ngay sau đó."),
 }
+# A report need not give its date: deadlines then count from its load ("Nạp lúc").
+NO_REPORT_DATE = "Không ghi (tính theo ngày nạp)"
 DONE_TEXT = {"restore": "Đã khôi phục báo cáo #{id} làm báo cáo hiện hành.",
              "withdraw": "Đã rút báo cáo #{id} khỏi số liệu."}
 
@@ -53,7 +55,7 @@ def submissions_table(subs: pd.DataFrame) -> None:
         "Mã": [f"#{i}" for i in subs["submission_id"]],
         "Chi bộ": subs["cell_short_name"], "Kỳ báo cáo": subs["period_label"],
         "Tệp": subs["file_name"], "Trang tính": subs["sheet"],
-        "Ngày báo cáo": [fmt.date_vn(d) if pd.notna(d) else fmt.MISSING for d in subs["report_date"]],
+        "Ngày báo cáo": [fmt.date_vn(d) if pd.notna(d) else NO_REPORT_DATE for d in subs["report_date"]],
         "Nạp lúc": [_when(t) for t in subs["loaded_at"]], "Người nạp": subs["loaded_by"],
         "Số nhiệm vụ": subs["row_count"], "Trạng thái": subs["state_label"]})
     ui.text_table(table)

@@ -59,7 +59,8 @@ else:
     ui.text_table(log.assign(**{
         "Còn mở": log["is_open"].map({True: "● Còn chậm", False: ""}),
         "Kỳ": log["period"].map(fmt.period),
-        "Ngày báo cáo": log["report_date"].map(fmt.date_vn),
+        "Ngày báo cáo": [fmt.report_date(d, f) for d, f in zip(log["report_date"],
+                                                                log["date_from_load"])],
         "Chi bộ": log["cell_name"], "Mã": log["task_code"], "Nhiệm vụ": log["task_title"],
         "Trạng thái": log["status"].map(fmt.status),
         "Khó khăn, vướng mắc": log["obstacles"], "Đề xuất, kiến nghị": log["proposals"]})[

@@ -13,9 +13,11 @@ ui.page_header("Đảng bộ đã thực hiện Kế hoạch đến đâu, chi b
 args = dict(cells=scope.cell_list, areas=scope.area_list)
 
 now = ui.q(queries.overall, scope.grain, [scope.period], **args).iloc[0]
-before = ui.q(queries.overall, scope.grain, [scope.previous()], **args).iloc[0]
+compared = ui.q(queries.comparison, scope.grain, scope.period, scope.previous(), **args)
 open_count = ui.q(queries.open_obstacle_count, P.from_key(scope.period).end, **args)
-ui.metrics(kpis.overview_tiles(now, before, open_count, fmt.period(scope.previous())))
+ui.metrics(kpis.overview_tiles(now, compared, open_count, scope))
+for line in kpis.explanations(now, compared, scope):
+    st.caption(line)
 
 now_args = (scope.grain, [scope.period])
 in_period = {"period_label": scope.label}

@@ -32,21 +32,31 @@ def real_report_csv(cell: str, month: int, year: int) -> bytes:
     return bf.write_csv(bf.layout(report))
 
 
-def cli(*args, timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "etl", *map(str, args)], **_cli_options(),
+def cli(*args, timeout: float = 300, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "etl", *map(str, args)], **_cli_options(env),
                           capture_output=True, text=True, encoding="utf-8", timeout=timeout)
 
 
-def cli_background(*args) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "etl", *map(str, args)], **_cli_options(),
+def cli_background(*args, env: dict | None = None) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "etl", *map(str, args)], **_cli_options(env),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             encoding="utf-8")
 
 
-def _cli_options() -> dict:
+def _cli_options(extra: dict | None) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PROGRESS_")}
-    env.update({"PYTHONIOENCODING": "utf-8", "PYTHONUTF8": "1"})
+    env.update({"PYTHONIOENCODING": "utf-8", "PYTHONUTF8": "1", **(extra or {})})
     return {"cwd": PROJECT_ROOT, "env": env}
+
+
+def catalog_from(first_year: int, folder: Path) -> dict:
+    """The project's catalog with the plan starting in `first_year` (a long history of
+    reports), as the environment the CLI reads it from."""
+    text = (PROJECT_ROOT / "data" / "catalog.toml").read_text(encoding="utf-8")
+    path = folder / "catalog.toml"
+    path.write_text(text.replace("first_year = 2026", f"first_year = {first_year}\nlast_year = 2036"),
+                    encoding="utf-8")
+    return {"PROGRESS_CATALOG": str(path)}
 
 
 def rows(store: Store, sql: str, params: list | None = None) -> list[tuple]:

@@ -18,10 +18,12 @@ from etl.backup import MANIFEST, BackupError
 from etl.store import Store
 from etl.users import User
 from etl.vocab import AuditAction, UserRole
-from ops_support import V_PROGRESS_ORDER, cli, cli_background, real_report_csv, rows, table
+from ops_support import (V_PROGRESS_ORDER, catalog_from, cli, cli_background, real_report_csv,
+                         rows, table)
 
 CELLS = ("VPCN", "KHKH", "TTKHCN", "CDS")
 YEARS = range(1990, 2026)          # 4 cells x 12 months x 36 years = 1,728 reports
+FIRST_YEAR = YEARS[0]              # the test's plan starts then (the real one: 2026)
 SYSTEM = User.system("kiem-thu")
 
 
@@ -56,12 +58,13 @@ def _sha256(path: Path) -> str:
 
 def test_backup_during_a_cli_load_restores_the_same_v_progress(tmp_path):
     files = _write_reports(tmp_path / "reports")
+    env = catalog_from(FIRST_YEAR, tmp_path)
     live = Store.at(tmp_path / "live" / "progress.duckdb")
-    assert cli("init", "--db", live.path).returncode == 0
-    load = cli_background("load", "--quiet", "--db", live.path, *files)
+    assert cli("init", "--db", live.path, env=env).returncode == 0
+    load = cli_background("load", "--quiet", "--db", live.path, *files, env=env)
     try:
         _wait_for_first_commit(live, load)
-        backup = cli("backup", tmp_path / "sao-luu.tar.gz", "--db", live.path)
+        backup = cli("backup", tmp_path / "sao-luu.tar.gz", "--db", live.path, env=env)
         assert backup.returncode == 0, backup.stderr
         out, err = load.communicate(timeout=600)
     finally:
@@ -70,7 +73,7 @@ def test_backup_during_a_cli_load_restores_the_same_v_progress(tmp_path):
     assert "Đã sao lưu vào" in backup.stdout
 
     restored = Store.at(tmp_path / "restored" / "progress.duckdb")
-    result = cli("restore", tmp_path / "sao-luu.tar.gz", "--db", restored.path)
+    result = cli("restore", tmp_path / "sao-luu.tar.gz", "--db", restored.path, env=env)
     assert result.returncode == 0, result.stderr
     assert "mọi mã kiểm tra sha256 đều khớp" in result.stdout
 

@@ -205,3 +205,19 @@ def test_view_joins_catalog_columns(fixtures_dir, db_path, run_cli, query):
     cell = catalog.cell("VPCN")
     assert got == [(t, catalog.task(t).area, cell.role(t), cell.name)
                    for t in ("NV1.1", "NV1.2", "NV2.3", "NV5.1", "NV5.2")]
+
+
+def test_a_period_not_started_yet_is_accepted_with_a_warning():
+    import build_fixtures as bf
+    from etl.load import validate_bytes
+
+    data = bf.xlsx(bf.report(bf.vpcn_july(), period="Tháng 12/2026"))
+    early = validate_bytes(data, "bao-cao-t12.xlsx", today=date(2026, 11, 20))
+    assert early.ok                                   # a warning, not an error
+    warned = [p.as_text() for p in early.warnings if p.code == "period_not_started"]
+    assert warned == ["Cảnh báo: bao-cao-t12.xlsx, trang tính 'Báo cáo': Kỳ báo cáo Tháng "
+                      "12/2026 chưa bắt đầu (hôm nay là 20/11/2026); báo cáo vẫn được nhận. → "
+                      "Nếu ghi nhầm kỳ, sửa ô 'Kỳ báo cáo' trong tệp (hoặc chọn lại kỳ) rồi "
+                      "nạp lại."]
+    started = validate_bytes(data, "bao-cao-t12.xlsx", today=date(2026, 12, 1))
+    assert not [p for p in started.warnings if p.code == "period_not_started"]

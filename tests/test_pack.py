@@ -62,6 +62,14 @@ def slide_texts(slide) -> list[str]:
     return [s.text_frame.text for s in slide.shapes if s.has_text_frame]
 
 
+def table_rows(slide) -> list[list[str]]:
+    """The body rows of the slide's table (no header), as the cells' texts."""
+    table = next((s for s in slide.shapes if s.has_table), None)
+    if table is None:
+        return []
+    return [[cell.text for cell in row.cells] for row in list(table.table.rows)[1:]]
+
+
 # -- names ---------------------------------------------------------------------------------
 
 def test_file_names_say_what_and_when(built):
@@ -83,8 +91,8 @@ def test_pptx_has_expected_slides_titles_and_pictures(built, content):
     assert "Quý III/2026" in cover and "27/11/2026" in cover
 
     kpi = " ".join(slide_texts(slides[1]))
-    for label, value in content.kpis:
-        assert label in kpi and value in kpi
+    for tile in content.kpis:
+        assert tile.label in kpi and tile.value in kpi and tile.note in kpi
 
     chart_slides = slides[2:2 + len(content.charts)]
     for slide, chart in zip(chart_slides, content.charts):
@@ -104,13 +112,14 @@ def test_pptx_has_expected_slides_titles_and_pictures(built, content):
 def test_pptx_cell_table_matches_the_assignment_query(built, sample_db):
     deck = Presentation(io.BytesIO(built.by_suffix(".pptx")[1]))
     cell = get_catalog().cell("KHKH")
-    slide = next(s for s in deck.slides if slide_texts(s)
-                 and slide_texts(s)[0] == f"{cell.name}: nhiệm vụ được giao")
-    table = next(s for s in slide.shapes if s.has_table).table
-    codes = [table.cell(i, 0).text for i in range(1, len(table.rows))]
+    title = f"{cell.name}: nhiệm vụ được giao"
+    rows = [row for slide in deck.slides if slide_texts(slide)
+            and slide_texts(slide)[0] in (title, title + " (tiếp)")
+            for row in table_rows(slide)]
+    codes = [r[0] for r in rows]
     facts = queries.assignment_facts(Store.at(sample_db), "quarter", periods=[PERIOD], cells=["KHKH"])
     assert codes == list(facts["task_code"])
-    shown = {table.cell(i, 0).text: table.cell(i, 4).text for i in range(1, len(table.rows))}
+    shown = {r[0]: r[4] for r in rows}
     for code, pct in zip(facts["task_code"], facts["completion_pct"]):
         expected = "Chưa báo cáo" if pd.isna(pct) else f"{pct:g}".replace(".", ",") + "%"
         assert shown[code] == expected
@@ -118,8 +127,8 @@ def test_pptx_cell_table_matches_the_assignment_query(built, sample_db):
 
 def test_kpis_match_the_dashboard_query(content, sample_db):
     now = queries.overall(Store.at(sample_db), "quarter", periods=[PERIOD]).iloc[0]
-    tiles = dict(content.kpis)
-    assert tiles["Nhiệm vụ đã hoàn thành / được giao"] == \
+    tiles = {t.label: t.value for t in content.kpis}
+    assert tiles["Nhiệm vụ hoàn thành / được giao"] == \
         f"{int(now['tasks_done'])}/{int(now['tasks_assigned'])}"
     assert tiles["Chi bộ đã báo cáo"] == f"{int(now['cells_reported'])}/{int(now['cells_total'])}"
     shown = float(tiles["Tỷ lệ hoàn thành bình quân"].rstrip("%").replace(",", "."))
@@ -140,8 +149,9 @@ def test_pdf_has_one_page_per_slide(built, content):
 
 def test_xlsx_has_a_sheet_per_chart_and_the_progress_rows(built, content, sample_db):
     book = openpyxl.load_workbook(io.BytesIO(built.by_suffix(".xlsx")[1]))
-    assert book.sheetnames == ["Thông tin", *[c.sheet for c in content.charts], "v_progress"]
-    sheet = book["v_progress"]
+    assert book.sheetnames == ["Thông tin", *[c.sheet for c in content.charts],
+                               "Các dòng báo cáo", "Dữ liệu gốc (v_progress)"]
+    sheet = book["Dữ liệu gốc (v_progress)"]     # the contract, as analysts know it
     header = [c.value for c in sheet[1]]
     assert header[:13] == ["cell_code", "period", "task_code", "area_code", "status",
                            "completion_pct", "activities", "participants", "posts", "result",
@@ -150,6 +160,7 @@ def test_xlsx_has_a_sheet_per_chart_and_the_progress_rows(built, content, sample
         expected = con.execute("SELECT count(*) FROM v_progress WHERE period IN "
                                "('2026-07', '2026-08', '2026-09', '2026-Q3')").fetchone()[0]
     assert sheet.max_row - 1 == expected > 0
+    assert book["Các dòng báo cáo"].max_row - 1 == expected
 
 
 def test_xlsx_chart_figures_match_the_queries(built, sample_db):
@@ -157,16 +168,16 @@ def test_xlsx_chart_figures_match_the_queries(built, sample_db):
     rows = list(book["Theo chi bộ"].iter_rows(values_only=True))
     header, body = rows[0], rows[1:]
     by_cell = queries.cell_summary(Store.at(sample_db), "quarter", periods=[PERIOD])
-    col = header.index("Tỷ lệ hoàn thành (%)")
+    col = header.index("Tỷ lệ hoàn thành")
     name = header.index("Mã chi bộ")
     got = {r[name]: r[col] for r in body}
     assert set(got) == set(by_cell["cell_code"])
-    for code, value in zip(by_cell["cell_code"], by_cell["completion"]):
-        assert (got[code] is None) if pd.isna(value) else got[code] == pytest.approx(value)
+    for code, value in zip(by_cell["cell_code"], by_cell["completion"]):   # 75,9% is 0.759
+        assert (got[code] is None) if pd.isna(value) else got[code] == pytest.approx(value / 100)
 
     rows = list(book["Theo nhiệm vụ trọng tâm"].iter_rows(values_only=True))
     by_area = queries.area_summary(Store.at(sample_db), "quarter", periods=[PERIOD])
-    col = rows[0].index("Nhiệm vụ được giao")
+    col = rows[0].index("Lượt nhiệm vụ được giao")
     assert [r[col] for r in rows[1:]] == list(by_area["tasks_assigned"])
 
 

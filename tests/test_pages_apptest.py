@@ -67,7 +67,9 @@ def test_overview_kpis(db):
                            "Nhiệm vụ chậm tiến độ": "1",
                            "Khó khăn chưa giải quyết": "1"}
     completion = next(m for m in at.metric if m.label == "Tỷ lệ hoàn thành")
-    assert completion.proto.delta == "+6,7 điểm %"                # August: (50 + 100 + 30) / 3
+    # Like with like: VPCN alone reported both months: (60 + 100) / 2 - (50 + 100) / 2
+    assert completion.proto.delta == "+5 điểm %"
+    assert completion.proto.delta_description == "cùng 1 chi bộ"
     assert "Số liệu đến 08/10/2026 theo báo cáo của các chi bộ" in header_texts(at)
     assert "dữ liệu mẫu" in header_texts(at)
     assert len(at.get("plotly_chart")) == 5

@@ -127,7 +127,8 @@ def test_filters_by_cell_and_area(db):
     k = Q.overall(db, "quarter", Q3, cells=["KHKH", "CDS"], areas=["NV3"]).iloc[0]
     assert k["completion"] == pytest.approx(60.0)
     assert k["tasks_assigned"] == 3          # KHKH: NV3.1-3.3, CDS: none; TTKHCN filtered out
-    assert k["cells_total"] == 2
+    assert k["cells_total"] == 1             # CDS has no NV3 task: "không được giao", not missing
+    assert k["cells_not_assigned"] == 1
     areas = by(Q.area_summary(db, "quarter", Q3), "area_code")
     assert areas.loc["NV2", "completion"] == 70
     assert areas.loc["NV4", "completion"] == pytest.approx(45.0)
@@ -176,7 +177,8 @@ def test_periods_and_data_status(db):
     assert Q.period_keys(db, "month") == ["2026-06", "2026-07", "2026-08", "2026-09", "2026-10"]
     assert Q.period_keys(db, "quarter") == ["2026-Q2", "2026-Q3", "2026-Q4"]
     status = Q.data_status(db)
-    assert status == {"submissions": 8, "data_date": date(2026, 11, 2), "is_sample": True}
+    assert status == {"submissions": 8, "data_date": date(2026, 11, 2),
+                      "data_date_from_load": False, "is_sample": True}
 
 
 def test_empty_database(tmp_path):

@@ -65,6 +65,30 @@ def test_pdf_is_a_pdf():
     assert b"/Type /Page" in pdf or b"/Type/Page" in pdf
 
 
+def test_sample_mark_sits_in_the_footer_only_when_asked():
+    marked = render.decorate(bar_figure(), TITLE, SCOPE, DATA_DATE, sample=True)
+    mark = [a for a in marked.layout.annotations if a.name == render.SAMPLE_MARK_NAME]
+    assert len(mark) == 1 and render.SAMPLE_MARK_TEXT in mark[0].text
+    assert (mark[0].x, mark[0].xanchor, mark[0].yref) == (1, "right", "paper")
+    assert mark[0].y < 0                                  # below the plot: the footer
+    plain = render.decorate(bar_figure(), TITLE, SCOPE, DATA_DATE)
+    assert not [a for a in plain.layout.annotations if a.name == render.SAMPLE_MARK_NAME]
+
+
+def test_sample_mark_is_drawn_in_the_images_footer():
+    with_mark = Image.open(io.BytesIO(render.snapshot(bar_figure(), "png", TITLE, SCOPE,
+                                                      DATA_DATE, sample=True))).convert("RGB")
+    without = Image.open(io.BytesIO(render.snapshot(bar_figure(), "png", TITLE, SCOPE,
+                                                    DATA_DATE))).convert("RGB")
+    footer = (1600, 1600, 3200, 1800)                      # bottom right, below the plot
+    red = lambda im: sum(n for n, (r, g, b) in im.crop(footer).getcolors(1 << 20)  # noqa: E731
+                         if r > 150 and g < 60 and b < 60)
+    assert red(with_mark) > 500 and red(without) == 0
+    assert with_mark.crop((0, 0, 3200, 1500)).tobytes() == without.crop((0, 0, 3200, 1500)).tobytes()
+    svg = svg_text(render.snapshot(bar_figure(), "svg", TITLE, SCOPE, DATA_DATE, sample=True))
+    assert render.SAMPLE_MARK_TEXT in svg
+
+
 def test_callers_figure_is_not_changed():
     fig = bar_figure()
     before = fig.to_json()
@@ -145,19 +169,42 @@ def test_find_browser_honours_browser_path(monkeypatch):
 
 # -- the buttons under every chart (dashboard.ui_export, driven through the app) ----------
 
-def _overview(tmp_path, monkeypatch, browser_path: str | None):
+def _overview(tmp_path, monkeypatch, browser_path: str | None, user=None):
     from streamlit.testing.v1 import AppTest
     from dashboard_db import build_db, row, sub
-    from signin import as_user
+    from signin import OFFICE, as_user
     db = build_db(tmp_path / "t.duckdb", [sub("VPCN", "2026-07", [row("NV2.3", "done", 100)],
                                              report_date=date(2026, 8, 3))])
     monkeypatch.setenv("PROGRESS_DB", str(db))
     if browser_path:
         monkeypatch.setenv("BROWSER_PATH", browser_path)
-    at = as_user(AppTest.from_file("../app.py", default_timeout=60))
+    at = as_user(AppTest.from_file("../app.py", default_timeout=60), user or OFFICE)
     at.run()
     assert not at.exception
     return at
+
+
+def _cameras(at) -> list[bool]:
+    """Per chart: whether Plotly's own camera (an unaudited PNG) is in its toolbar."""
+    import json
+    return ["toImage" not in json.loads(c.proto.config).get("modeBarButtonsToRemove", [])
+            for c in at.get("plotly_chart")]
+
+
+def test_a_role_that_may_not_export_gets_no_image_button(tmp_path, monkeypatch):
+    from etl.users import User
+    from etl.vocab import UserRole
+    at = _overview(tmp_path, monkeypatch, None, User("bithu", "Bí thư", UserRole.CELL, "VPCN"))
+    assert at.get("plotly_chart") and not any(_cameras(at))
+    assert not at.get("download_button")
+
+
+def test_the_camera_is_only_the_fallback_when_the_server_cannot_render(tmp_path, monkeypatch):
+    (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir()
+    at = _overview(tmp_path / "a", monkeypatch, None)       # audited server images instead
+    assert not any(_cameras(at))
+    at = _overview(tmp_path / "b", monkeypatch, "/nonexistent/chromium")
+    assert all(_cameras(at))
 
 
 def test_every_chart_gets_png_svg_pdf_buttons(tmp_path, monkeypatch):

@@ -4,7 +4,11 @@ Excel workbook of the figures behind each chart.
 - content.py: what a pack holds (`PackContent`), collected from dashboard.queries and
   dashboard.charts, the figures the pages show;
 - renderer.py: chart images, drawn on a background thread by the warm kaleido renderer;
-- slides.py, pdf.py, workbook.py: the three files; layout.py: what slides and pages share.
+- slides.py, pdf.py, workbook.py: the three files; layout.py: what slides and pages share
+  (tables laid out once: wrapped, sized, continued on further slides, never shortened).
+
+While a sample report is in the pack's scope, every slide, PDF page, chart image and the
+workbook's first sheet says "DỮ LIỆU MẪU" (queries.sample_within).
 
 `export_pack()` is the use case the page and `python -m dashboard pack` call: it checks the
 permission, makes the pack and records the export. `make_pack()` hands each chart to the
@@ -18,7 +22,8 @@ from datetime import date
 from typing import Sequence
 
 from dashboard.pack.content import (ChartPart, PackContent, Source, TablePart, content_for,
-                                    header_of, iter_chart_parts, text_sections)
+                                    header_of, iter_chart_parts)
+from dashboard.pack.layout import TablePage, text_sections
 from dashboard.pack.pdf import PdfDoc
 from dashboard.pack.renderer import ChartRenderer, Progress, no_progress
 from dashboard.pack.slides import PptxDeck
@@ -29,8 +34,9 @@ from etl.store import Store
 from etl.users import User
 from etl.vocab import Permission
 
-__all__ = ["ChartPart", "Pack", "PackContent", "TablePart", "build_xlsx", "escape_formula",
-           "escape_frame", "export_pack", "make_pack", "pack_basename", "text_sections"]
+__all__ = ["ChartPart", "Pack", "PackContent", "TablePage", "TablePart", "build_xlsx",
+           "escape_formula", "escape_frame", "export_pack", "make_pack", "pack_basename",
+           "text_sections"]
 
 
 @dataclass
@@ -64,7 +70,7 @@ def make_pack(store: Store, scope: Scope, today: date | None = None,
     progress = _started(progress)
     source = Source(store, scope, today)
     header = header_of(source)
-    with ChartRenderer(header["scope_text"], header["data_date"]) as renderer:
+    with ChartRenderer(header["scope_text"], header["data_date"], header["is_sample"]) as renderer:
         charts = []
         for chart in iter_chart_parts(source):
             renderer.submit(chart)
@@ -86,7 +92,8 @@ def _write(content: PackContent, renderer: ChartRenderer, progress: Progress) ->
     """The workbook and the text slides and pages first, then each chart picture as the
     renderer delivers it."""
     xlsx = build_xlsx(content)
-    deck, doc = PptxDeck(content), PdfDoc(content)
+    sections = text_sections(content)
+    deck, doc = PptxDeck(content, sections), PdfDoc(content, sections)
     for i, image in enumerate(renderer.iter_images(progress)):
         deck.put_chart(i, content.charts[i].title, image.png)
         doc.put_chart(i, image.page_image)

@@ -31,10 +31,10 @@ class ChartRenderer:
     """Renders submitted charts in order on a background thread (the warm server does
     the drawing in Chromium), so the caller keeps working meanwhile."""
 
-    def __init__(self, scope_text: str, data_date) -> None:
+    def __init__(self, scope_text: str, data_date, sample: bool = False) -> None:
         import queue
         import threading
-        self._scope_text, self._data_date = scope_text, data_date
+        self._scope_text, self._data_date, self._sample = scope_text, data_date, sample
         self._todo: queue.Queue = queue.Queue()
         self._done: queue.Queue = queue.Queue()
         self._titles: list[str] = []
@@ -59,7 +59,7 @@ class ChartRenderer:
         while (chart := self._todo.get()) is not None:
             try:
                 self._done.put(render.snapshot(chart.figure, "png", chart.title,
-                                               self._scope_text, self._data_date))
+                                               self._scope_text, self._data_date, self._sample))
             except BaseException as exc:  # noqa: BLE001 - handed to the waiting caller
                 log.exception("rendering the chart %r failed", chart.title)
                 self._done.put(exc)

@@ -3,27 +3,41 @@ from __future__ import annotations
 
 import io
 
-from dashboard.pack.content import PackContent, TablePart, text_sections
-from dashboard.pack.layout import SLIDE_H_EMU, SLIDE_W_EMU, column_widths, cover_lines, shown
+from dashboard.pack.content import PackContent
+from dashboard.pack.layout import (MARK_HEIGHT_IN, MARK_LEFT_IN, MARK_TOP_IN, MARK_WIDTH_IN,
+                                   PAD_X_IN, PAD_Y_IN, SLIDE_H_EMU, SLIDE_W_EMU, TABLE_LEFT_IN,
+                                   TABLE_TOP_IN, TablePage, cover_lines, fit_size,
+                                   text_sections)
+
 
 class PptxDeck:
     """The deck with every text slide made and the chart slides waiting for their
     pictures, which can arrive later (while Chromium still draws the next one)."""
 
-    def __init__(self, content: PackContent) -> None:
+    def __init__(self, content: PackContent, sections: list[TablePage] | None = None) -> None:
         from pptx import Presentation
         from pptx.util import Emu
 
         self.deck = deck = Presentation()
+        self.sample = content.is_sample
         deck.slide_width, deck.slide_height = Emu(SLIDE_W_EMU), Emu(SLIDE_H_EMU)
-        _pptx_title_slide(deck, content)
-        _pptx_kpi_slide(deck, content)
+        self._slide(_pptx_title_slide, content)
+        self._slide(_pptx_kpi_slide, content)
         self._chart_slides = [_blank(deck) for _ in content.charts]
-        for section in text_sections(content):
-            _pptx_table_slide(deck, section, content.scope_text)
+        for section in text_sections(content) if sections is None else sections:
+            self._slide(_pptx_table_slide, section, content.scope_text)
+
+    def _slide(self, draw, *args) -> None:
+        slide = _blank(self.deck)
+        draw(slide, *args)
+        if self.sample:
+            _sample_mark(slide)
 
     def put_chart(self, index: int, title: str, png: bytes) -> None:
-        _pptx_chart_picture(self.deck, self._chart_slides[index], title, png)
+        slide = self._chart_slides[index]
+        _pptx_chart_picture(self.deck, slide, title, png)
+        if self.sample:
+            _sample_mark(slide)    # over the picture's own mark, so the slide says it as text
 
     def to_bytes(self) -> bytes:
         out = io.BytesIO()
@@ -36,7 +50,7 @@ def _blank(deck):
 
 
 def _text_box(slide, left, top, width, height, text, size, bold=False, color=None,
-              name=None):
+              name=None, align=None):
     from pptx.dml.color import RGBColor
     from pptx.util import Inches, Pt
 
@@ -48,21 +62,45 @@ def _text_box(slide, left, top, width, height, text, size, bold=False, color=Non
     for i, line in enumerate(str(text).split("\n")):
         para = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
         para.text = line
-        para.font.size, para.font.bold = Pt(size), bold
-        if color:
-            para.font.color.rgb = RGBColor.from_string(color)
+        if align is not None:
+            para.alignment = align
+        for font in _fonts(para):
+            font.size, font.bold = Pt(size), bold
+            if color:
+                font.color.rgb = RGBColor.from_string(color)
     return box
 
 
+def _fonts(para):
+    """The paragraph's own and its runs' fonts: set on the runs too, which every
+    presentation program honours."""
+    return [para.font, *(run.font for run in para.runs)]
+
+
+def _sample_mark(slide) -> None:
+    """The sample-data mark: bottom right, on white (it covers a chart picture's own)."""
+    from pptx.dml.color import RGBColor
+    from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
+
+    from dashboard.render import SAMPLE_MARK_COLOR, SAMPLE_MARK_NAME, SAMPLE_MARK_TEXT
+    box = _text_box(slide, MARK_LEFT_IN, MARK_TOP_IN, MARK_WIDTH_IN, MARK_HEIGHT_IN,
+                    SAMPLE_MARK_TEXT, 16, bold=True, color=SAMPLE_MARK_COLOR.lstrip("#"),
+                    name=SAMPLE_MARK_NAME, align=PP_ALIGN.RIGHT)
+    box.fill.solid()
+    box.fill.fore_color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
+    box.text_frame.vertical_anchor = MSO_ANCHOR.MIDDLE
+
+
 def _slide_title(slide, title: str, subtitle: str = "") -> None:
-    _text_box(slide, 0.5, 0.3, 12.3, 0.8, title, 28, bold=True, color="1F3864",
-              name="Tiêu đề")
+    # Sized to stay on one line above the table (a long cell name, "(tiếp)").
+    _text_box(slide, 0.5, 0.3, 12.3, 0.8, title, fit_size(title, 12.1, 28, 20, bold=True),
+              bold=True, color="1F3864", name="Tiêu đề")
     if subtitle:
-        _text_box(slide, 0.5, 1.05, 12.3, 0.45, subtitle, 16, color="555555")
+        _text_box(slide, 0.5, 1.05, 12.3, 0.45, subtitle, fit_size(subtitle, 12.1, 16, 12),
+                  color="555555")
 
 
-def _pptx_title_slide(deck, content: PackContent) -> None:
-    slide = _blank(deck)
+def _pptx_title_slide(slide, content: PackContent) -> None:
     _text_box(slide, 0.8, 0.7, 11.7, 0.6, content.organization.upper(), 20, bold=True,
               color="B00000")
     _text_box(slide, 0.8, 1.6, 11.7, 2.6, content.plan_title, 30, bold=True, color="1F3864",
@@ -73,30 +111,38 @@ def _pptx_title_slide(deck, content: PackContent) -> None:
               color="444444")
 
 
-def _pptx_kpi_slide(deck, content: PackContent) -> None:
-    slide = _blank(deck)
+KPI_COLUMNS, KPI_WIDTH, KPI_HEIGHT, KPI_GAP, KPI_TOP = 3, 3.9, 2.0, 0.3, 1.7
+
+
+def _pptx_kpi_slide(slide, content: PackContent) -> None:
     _slide_title(slide, f"Tổng quan {content.period_label}", content.scope_text)
-    columns = 3
-    width, height, gap = 3.9, 2.2, 0.3
-    for i, (label, value) in enumerate(content.kpis):
-        left = 0.5 + (i % columns) * (width + gap)
-        top = 1.8 + (i // columns) * (height + gap)
-        _kpi_tile(slide, left, top, width, height, label, value)
+    for i, tile in enumerate(content.kpis):
+        left = 0.5 + (i % KPI_COLUMNS) * (KPI_WIDTH + KPI_GAP)
+        top = KPI_TOP + (i // KPI_COLUMNS) * (KPI_HEIGHT + KPI_GAP)
+        _kpi_tile(slide, left, top, tile)
+    rows = -(-len(content.kpis) // KPI_COLUMNS)
+    if content.kpi_notes:
+        top = KPI_TOP + rows * (KPI_HEIGHT + KPI_GAP)
+        _text_box(slide, 0.5, top, 12.3, MARK_TOP_IN - top, "\n".join(content.kpi_notes),
+                  12, color="444444", name="Ghi chú số liệu")
 
 
-def _kpi_tile(slide, left, top, width, height, label, value) -> None:
+def _kpi_tile(slide, left, top, tile) -> None:
     from pptx.dml.color import RGBColor
     from pptx.enum.shapes import MSO_SHAPE
     from pptx.util import Inches
 
-    tile = slide.shapes.add_shape(MSO_SHAPE.ROUNDED_RECTANGLE, Inches(left), Inches(top),
-                                  Inches(width), Inches(height))
-    tile.fill.solid()
-    tile.fill.fore_color.rgb = RGBColor.from_string("EEF3FA")
-    tile.line.color.rgb = RGBColor.from_string("9DB3D6")
-    _text_box(slide, left + 0.2, top + 0.2, width - 0.4, 1.0, value, 40, bold=True,
+    shape = slide.shapes.add_shape(MSO_SHAPE.ROUNDED_RECTANGLE, Inches(left), Inches(top),
+                                   Inches(KPI_WIDTH), Inches(KPI_HEIGHT))
+    shape.fill.solid()
+    shape.fill.fore_color.rgb = RGBColor.from_string("EEF3FA")
+    shape.line.color.rgb = RGBColor.from_string("9DB3D6")
+    _text_box(slide, left + 0.2, top + 0.1, KPI_WIDTH - 0.4, 0.9, tile.value, 40, bold=True,
               color="1F3864")
-    _text_box(slide, left + 0.2, top + 1.25, width - 0.4, 0.8, label, 16, color="333333")
+    _text_box(slide, left + 0.2, top + 1.0, KPI_WIDTH - 0.4, 0.5, tile.label, 16, color="333333")
+    if tile.note:
+        _text_box(slide, left + 0.2, top + 1.45, KPI_WIDTH - 0.4, 0.45, tile.note, 12,
+                  color="666666")
 
 
 def _pptx_chart_picture(deck, slide, title: str, image: bytes) -> None:
@@ -107,30 +153,35 @@ def _pptx_chart_picture(deck, slide, title: str, image: bytes) -> None:
     picture._element.nvPicPr.cNvPr.set("descr", title)  # alt text for screen readers
 
 
-def _pptx_table_slide(deck, section: TablePart, scope_text: str) -> None:
+def _pptx_table_slide(slide, page: TablePage, scope_text: str) -> None:
     from pptx.util import Inches, Pt
 
-    slide = _blank(deck)
-    _slide_title(slide, section.title, scope_text)
-    frame = section.frame
-    if frame.empty:
-        _text_box(slide, 0.5, 1.8, 12.3, 1.0, "Không có nội dung trong phạm vi đã chọn.", 20)
+    _slide_title(slide, page.title, scope_text)
+    if not page.rows:
+        _text_box(slide, 0.5, 1.8, 12.3, 1.0, page.empty_text, 20)
         return
-    rows, cols = len(frame) + 1, len(frame.columns)
-    shape = slide.shapes.add_table(rows, cols, Inches(0.4), Inches(1.6), Inches(12.5),
-                                   Inches(0.4 * rows))
+    heights = [page.header_height, *page.row_heights]
+    shape = slide.shapes.add_table(len(heights), len(page.header), Inches(TABLE_LEFT_IN),
+                                   Inches(TABLE_TOP_IN), Inches(sum(page.widths)),
+                                   Inches(sum(heights)))
     table = shape.table
-    widths = column_widths(frame, 12.5)
-    for j, column in enumerate(frame.columns):
-        table.columns[j].width = Inches(widths[j])
-        _cell_text(table.cell(0, j), str(column), Pt(13), bold=True)
-    size = Pt(12 if rows <= 6 else 11)
-    for i, row in enumerate(frame.itertuples(index=False), start=1):
+    size = Pt(page.size)
+    for j, width in enumerate(page.widths):
+        table.columns[j].width = Inches(width)
+    for i, height in enumerate(heights):
+        table.rows[i].height = Inches(height)
+    for j, column in enumerate(page.header):
+        _cell_text(table.cell(0, j), column, size, bold=True)
+    for i, row in enumerate(page.rows, start=1):
         for j, value in enumerate(row):
-            _cell_text(table.cell(i, j), shown(value), size)
+            _cell_text(table.cell(i, j), value, size)
 
 
 def _cell_text(cell, text: str, size, bold: bool = False) -> None:
+    from pptx.util import Inches
     cell.text = text
+    cell.margin_left = cell.margin_right = Inches(PAD_X_IN)
+    cell.margin_top = cell.margin_bottom = Inches(PAD_Y_IN)
     for para in cell.text_frame.paragraphs:
-        para.font.size, para.font.bold = size, bold
+        for font in _fonts(para):
+            font.size, font.bold = size, bold

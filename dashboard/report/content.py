@@ -49,6 +49,13 @@ class Totals:
     activities: int | None      # None: no report gave the figure
     participants: int | None
     posts: int | None
+    # The change against the previous period, like with like (queries.comparison): the
+    # completion of the cells with figures in both periods, and how many they are.
+    compared_now: float | None = None
+    compared_before: float | None = None
+    cells_in_both: int = 0
+    same_cells: bool = True     # both periods have figures from the same cells
+    cells_not_assigned: int = 0   # cells of the scope with no task in it: not counted
 
 
 @dataclass(frozen=True)
@@ -125,6 +132,7 @@ class MonthlyReport:
     state: str                  # ReportTimeliness code
     report_date: date | None
     deadline: date
+    date_from_load: bool = False    # the report gave no date: report_date is its load date
 
 
 @dataclass(frozen=True)
@@ -163,7 +171,8 @@ class ReportContent:
 
     @property
     def has_reports(self) -> bool:
-        return self.totals.cells_reported > 0
+        """Any cell of the scope sent a report in the period (on any task area)."""
+        return self.totals.cells_reported > 0 or any(c.has_report for c in self.cell_figures)
 
 
 # -- gathering ------------------------------------------------------------------------------------
@@ -223,6 +232,7 @@ def _totals(store: Store, grain: str, period: str, cells, areas) -> Totals:
     previous = P.previous(period)
     now = queries.overall(store, grain, [period], cells, areas).iloc[0]
     before = queries.overall(store, grain, [previous], cells, areas).iloc[0]
+    compared = queries.comparison(store, grain, period, previous, cells, areas)
     return Totals(
         completion=_number(now["completion"]), previous_completion=_number(before["completion"]),
         previous_period=previous,
@@ -232,7 +242,10 @@ def _totals(store: Store, grain: str, period: str, cells, areas) -> Totals:
         cells_reported=_count(now["cells_reported"]) or 0,
         cells_total=_count(now["cells_total"]) or 0,
         activities=_count(now["activities"]), participants=_count(now["participants"]),
-        posts=_count(now["posts"]))
+        posts=_count(now["posts"]), compared_now=compared["completion_now"],
+        compared_before=compared["completion_before"], cells_in_both=compared["cells_in_both"],
+        same_cells=not (compared["only_now"] or compared["only_before"]),
+        cells_not_assigned=_count(now["cells_not_assigned"]) or 0)
 
 
 def _cell_figures(df: pd.DataFrame, by_code: dict[str, CellRef]) -> tuple[CellFigures, ...]:
@@ -414,6 +427,6 @@ def _reporting(store: Store, months: tuple[str, ...], cells, by_code: dict[str, 
     for code, cell in by_code.items():
         rows = matrix[matrix["cell_code"] == code]
         records.append(ReportingRecord(cell, tuple(
-            MonthlyReport(r.period, str(r.state), r.report_date, r.deadline)
+            MonthlyReport(r.period, str(r.state), r.report_date, r.deadline, bool(r.date_from_load))
             for r in rows.itertuples())))
     return tuple(records)

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from dashboard import fmt
-from dashboard.report.content import AreaResult, CellRef, ReportContent, TaskState, Voice
+from dashboard.report.content import (AreaResult, CellRef, MonthlyReport, ReportContent, TaskState,
+                                      Voice)
 from etl import periods as P
 from etl.vocab import NO_REPORT, NOT_ASSIGNED, UNASSIGNED_ROLE, ReportTimeliness, Role, Status
 
@@ -292,24 +293,34 @@ def _is_first_area(content: ReportContent, area: AreaResult) -> bool:
 # -- section II: figures and the cells' words, area by area ----------------------------------------
 
 def _completion_change(content: ReportContent) -> str:
+    """Against the previous period, like with like: only the cells with figures in both."""
     t = content.totals
-    if t.completion is None or t.previous_completion is None:
+    if t.compared_now is None or t.compared_before is None:
         return ""
-    change = round(t.completion - t.previous_completion, 1)
+    change = round(t.compared_now - t.compared_before, 1)
     before = period_text(t.previous_period)
+    on = "" if t.same_cells else \
+        f" (so sánh trên {t.cells_in_both} chi bộ có số liệu ở cả hai kỳ)"
     if not change:
-        return f", không thay đổi so với {before}"
+        return f", không thay đổi so với {before}{on}"
     word = "tăng" if change > 0 else "giảm"
-    return f", {word} {fmt.pct(abs(change))[:-1]} điểm phần trăm so với {before}"
+    return f", {word} {fmt.pct(abs(change))[:-1]} điểm phần trăm so với {before}{on}"
 
 
 def _overall_paras(content: ReportContent) -> list[Para]:
     t = content.totals
     period = period_text(content.period)
+    if t.cells_total:
+        cells = f"{t.cells_reported}/{t.cells_total} chi bộ đã gửi báo cáo"
+        if t.cells_not_assigned:
+            cells += (f" ({t.cells_not_assigned} chi bộ {NOT_ASSIGNED.lower()} nhiệm vụ trong "
+                      "phạm vi báo cáo, không tính)")
+    else:
+        cells = f"các chi bộ trong phạm vi báo cáo {NOT_ASSIGNED.lower()} nhiệm vụ nào"
+    tasks = (f"; {t.tasks_reported}/{t.tasks_assigned} {TASK_UNIT} được giao đã được báo cáo "
+             "(mỗi lượt là một nhiệm vụ được giao cho một chi bộ)") if t.tasks_assigned else ""
     paras = [Para(
-        f"Trong {period}, {t.cells_reported}/{t.cells_total} chi bộ đã gửi báo cáo; "
-        f"{t.tasks_reported}/{t.tasks_assigned} {TASK_UNIT} được giao đã được báo cáo (mỗi lượt "
-        f"là một nhiệm vụ được giao cho một chi bộ). {_completion_text(content)}; "
+        f"Trong {period}, {cells}{tasks}. {_completion_text(content)}; "
         f"{_done_text(t.tasks_done)}; {_delayed_count_text(t.tasks_delayed)}.")]
     flows = _flows_text(t.activities, t.participants, t.posts)
     if flows:
@@ -519,13 +530,19 @@ def _weaknesses(content: ReportContent) -> list[str]:
     return out
 
 
+def _sent_on(month: MonthlyReport) -> str:
+    """When a late report came: its date, or its load date when it gives none."""
+    when = long_date(month.report_date)
+    return f"nạp {when}, báo cáo không ghi ngày" if month.date_from_load else when
+
+
 def _late_or_missing(content: ReportContent) -> list[str]:
     """Each cell's late or missing monthly reports, with the dates."""
     out = []
     for record in content.reporting:
         late = [m for m in record.months if m.state == ReportTimeliness.LATE]
         missing = [m for m in record.months if m.state == ReportTimeliness.MISSING]
-        parts = [f"báo cáo {period_text(m.period)} gửi trễ hạn ({long_date(m.report_date)}; hạn "
+        parts = [f"báo cáo {period_text(m.period)} gửi trễ hạn ({_sent_on(m)}; hạn "
                  f"{long_date(m.deadline)})" for m in late]
         parts += [f"chưa gửi báo cáo {period_text(m.period)} (hạn {long_date(m.deadline)})"
                   for m in missing]
@@ -640,7 +657,7 @@ def _record_table(content: ReportContent) -> Table:
         for m in record.months:
             label = P.period_label(m.period)
             if m.state == ReportTimeliness.LATE:
-                notes.append(f"{label}: trễ hạn (gửi {fmt.date_vn(m.report_date)})")
+                notes.append(f"{label}: trễ hạn (gửi {fmt.report_date(m.report_date, m.date_from_load)})")
             elif m.state == ReportTimeliness.MISSING:
                 notes.append(f"{label}: chưa gửi")
             elif m.state == ReportTimeliness.NOT_DUE:

@@ -81,4 +81,17 @@ scope_areas AS (
 periods AS (
     SELECT DISTINCT p AS period
     FROM (SELECT unnest(coalesce($periods::VARCHAR[], (SELECT list(DISTINCT bucket) FROM bucketed WHERE bucket IS NOT NULL))) AS p)
+),
+-- The cells a period of this scope expects something from: a task assigned in the scope,
+-- or a task reported in it. Any other cell is "không được giao": neither reported nor
+-- missing, and not counted in "chi bộ đã báo cáo".
+expected_cells AS (
+    SELECT p.period, c.cell_code FROM periods p CROSS JOIN scope_cells c
+    WHERE EXISTS (SELECT 1 FROM assigned a WHERE a.cell_code = c.cell_code)
+       OR EXISTS (SELECT 1 FROM facts f WHERE f.period = p.period AND f.cell_code = c.cell_code)
+),
+expected_areas AS (
+    SELECT p.period, ar.area_code FROM periods p CROSS JOIN scope_areas ar
+    WHERE EXISTS (SELECT 1 FROM assigned a WHERE a.area_code = ar.area_code)
+       OR EXISTS (SELECT 1 FROM facts f WHERE f.period = p.period AND f.area_code = ar.area_code)
 )

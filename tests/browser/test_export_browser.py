@@ -8,8 +8,9 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Page, expect
 from pptx import Presentation
-from signin import sign_in
+from signin import OFFICE, sign_in
 from dashboard_db import load_sample_reports
+from etl.store import Store
 
 pytestmark = pytest.mark.browser
 
@@ -38,6 +39,15 @@ def test_chart_png_download(page: Page, start_app, sample_db, tmp_path):
     download.save_as(target)
     image = Image.open(target)
     assert image.format == "PNG" and image.size == (3200, 1800)
+    # sample reports in scope: the image's footer says so (issue 11)
+    footer = image.convert("RGB").crop((1600, 1620, 3200, 1800))
+    assert sum(n for n, (r, g, b) in footer.getcolors(1 << 20) if r > 150 and g < 60 and b < 60) > 500
+    # and the download is in the audit trail: who, what, which scope
+    with Store.at(sample_db).read() as con:
+        rows = con.execute("SELECT username, target, detail FROM audit_log WHERE action = 'export'"
+                           ).fetchall()
+    assert [(a, t.endswith(".png")) for a, t, _ in rows] == [(OFFICE.username, True)]
+    assert rows[0][2].startswith("Tháng 11/2026")
 
 
 def test_meeting_pack_download(page: Page, start_app, sample_db, tmp_path):
