@@ -26,7 +26,7 @@ help:
 	@echo "make test            cài công cụ kiểm thử và chạy toàn bộ kiểm thử"
 	@echo "make clean-db        sao lưu rồi xóa cơ sở dữ liệu và tệp gốc (hỏi xác nhận; CONFIRM=1)"
 	@echo "make docker-check    build image Docker và kiểm tra /_stcore/health (cần Docker daemon)"
-	@echo "make bench           đo tốc độ (nạp, trang, xuất, báo cáo kết quả)"
+	@echo "make bench           đo tốc độ (nạp, trang trong trình duyệt, xuất, báo cáo kết quả)"
 
 check-python:
 	@if [ -x $(PY) ]; then bash scripts/check-python.sh $(PY) existing; \
@@ -84,6 +84,7 @@ fixtures: $(VENV)/.installed-test
 bench: $(VENV)/.installed-test system-deps
 	$(PY) bench/bench_load.py
 	$(PY) bench/bench_pages.py
+	$(PY) bench/bench_browser.py
 	$(PY) bench/bench_pack.py
 	$(PY) bench/bench_report.py
 

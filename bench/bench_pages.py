@@ -2,7 +2,7 @@
 
 Each scale runs in its own process (the catalog is chosen by PROGRESS_CATALOG at import):
   sample    data/samples/*.xlsx loaded with `python -m etl load` (4 cells)
-  province  100 cells x 13 tasks x 60 months, inserted from DataFrames, its own catalog
+  province  100 cells x 13 tasks x 60 months, its own catalog (tests/province_db.py)
 For every page it times, with streamlit.testing.v1.AppTest, the first render (queries run)
 and the median of later reruns (the same interaction again: cached queries), and prints
 the province/sample ratio. Target: province within 1.5x of sample.
@@ -24,95 +24,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
+import province_db  # noqa: E402  (tests/province_db.py: both databases)
+
 PAGES = ["pages/overview.py", "pages/by_cell.py", "pages/by_area.py", "pages/by_period.py",
          "pages/obstacles.py"]
-CELLS, MONTHS, FIRST_YEAR = 100, 60, 2022
 
-
-# -- building the databases -------------------------------------------------------------
-
-def build_sample(folder: Path) -> Path:
-    db = folder / "sample.duckdb"
-    files = sorted(str(p) for p in (ROOT / "data" / "samples").glob("*.xlsx"))
-    subprocess.run([sys.executable, "-m", "etl", "load", "--db", str(db), *files], cwd=ROOT,
-                   check=True, capture_output=True)
-    return db
-
-
-def province_catalog(folder: Path) -> Path:
-    """The real plan's areas and tasks, with 100 cells: 2 lead and 6 participating tasks each."""
-    import tomllib
-    base = tomllib.loads((ROOT / "data" / "catalog.toml").read_text(encoding="utf-8"))
-    codes = [t["code"] for t in base["tasks"]]
-    lines = ['[plan]', 'code = "KH-PROVINCE"', 'title = "Kế hoạch quy mô tỉnh (đo hiệu năng)"',
-             'report_deadline_day = 5', '']
-    for i in range(CELLS):
-        lead = [codes[i % 13], codes[(i + 5) % 13]]
-        part = [c for c in (codes[(i + k) % 13] for k in (1, 2, 3, 7, 9, 11)) if c not in lead]
-        lines += ['[[cells]]', f'code = "C{i + 1:03d}"', f'name = "Chi bộ số {i + 1}"',
-                  f'short_name = "Chi bộ {i + 1}"', f'chu_tri = {json.dumps(lead)}',
-                  f'thuc_hien = {json.dumps(part)}', '']
-    for a in base["areas"]:
-        lines += ['[[areas]]', f'code = "{a["code"]}"', f'name = "{a["name"]}"',
-                  f'short_name = "{a["short_name"]}"', '']
-    for t in base["tasks"]:
-        lines += ['[[tasks]]', f'code = "{t["code"]}"', f'area = "{t["area"]}"',
-                  f'title = "{t["title"]}"', '']
-    path = folder / "province.toml"
-    path.write_text("\n".join(lines), encoding="utf-8")
-    return path
-
-
-def build_province(folder: Path) -> Path:
-    """One monthly report per cell and month, every assigned task, inserted as DataFrames."""
-    import numpy as np
-    import pandas as pd
-    from etl import periods as P
-    from etl.settings import Settings
-    from etl.store import Store
-
-    store = Store(Settings.from_env(db_path=folder / "province.duckdb"))
-    catalog = store.catalog
-    rng = np.random.default_rng(6)
-    subs, rows = [], []
-    sid = 0
-    for m in range(MONTHS):
-        key = f"{FIRST_YEAR + m // 12}-{m % 12 + 1:02d}"
-        period = P.from_key(key)
-        for cell in catalog.cells:
-            sid += 1
-            subs.append((sid, catalog.plan.code, cell.code, key, "month", period.start,
-                         period.end, f"{cell.code}-{key}.xlsx", "Báo cáo", f"{sid:064x}",
-                         f"{sid:064x}.xlsx", period.end + pd.Timedelta(days=int(rng.integers(1, 9))),
-                         None, pd.Timestamp(period.end) + pd.Timedelta(days=3), "bench",
-                         "current", None, len(cell.tasks), False))
-            for task in cell.tasks:
-                rows.append((sid, task, m))
-    sub_df = pd.DataFrame(subs, columns=[
-        "submission_id", "plan_code", "cell_code", "period", "period_grain", "period_start",
-        "period_end", "file_name", "sheet", "sha256", "archive_path", "report_date",
-        "prepared_by", "loaded_at", "loaded_by", "state", "replaces_id", "row_count", "is_sample"])
-    row_df = pd.DataFrame(rows, columns=["submission_id", "task_code", "month"])
-    n = len(row_df)
-    pct = np.minimum(100.0, row_df["month"].to_numpy() * 1.8 + rng.uniform(0, 30, n)).round(1)
-    delayed = rng.random(n) < 0.05
-    row_df["status"] = np.where(delayed, "delayed", np.where(pct >= 100, "done", "in_progress"))
-    row_df["completion_pct"] = pct
-    row_df["activities"] = rng.integers(0, 6, n)
-    row_df["participants"] = rng.integers(0, 200, n)
-    row_df["posts"] = rng.integers(0, 5, n)
-    row_df["obstacles"] = np.where(delayed, "Thiếu kinh phí, nhân lực", None)
-    row_df["proposals"] = np.where(delayed, "Đề nghị bổ sung kinh phí", None)
-    row_df = row_df.drop(columns="month")
-    with store.write() as con:
-        con.register("sub_df", sub_df)
-        con.register("row_df", row_df)
-        con.execute("INSERT INTO submissions BY NAME SELECT * FROM sub_df")
-        con.execute("INSERT INTO progress_rows BY NAME SELECT * FROM row_df")
-    return store.path
-
-
-# -- timing ------------------------------------------------------------------------------
 
 def time_pages(db: Path, reruns: int) -> dict[str, dict[str, float]]:
     import streamlit as st
@@ -148,7 +64,10 @@ def time_pages(db: Path, reruns: int) -> dict[str, dict[str, float]]:
 def run_scale(scale: str, reruns: int) -> None:
     """Child process: build one database, time its pages, print JSON on the last line."""
     folder = Path(tempfile.mkdtemp(prefix=f"bench-{scale}-"))
-    db = build_sample(folder) if scale == "sample" else build_province(folder)
+    if scale == "sample":
+        db = province_db.sample(folder)
+    else:
+        db = province_db.build(folder / "province.duckdb", Path(os.environ["PROGRESS_CATALOG"]))
     print(json.dumps(time_pages(db, reruns)))
 
 
@@ -156,7 +75,8 @@ def child(scale: str, reruns: int) -> dict:
     env = dict(os.environ)
     env.pop("PROGRESS_CATALOG", None)
     if scale == "province":
-        env["PROGRESS_CATALOG"] = str(province_catalog(Path(tempfile.mkdtemp(prefix="bench-cat-"))))
+        env["PROGRESS_CATALOG"] = str(province_db.write_catalog(
+            Path(tempfile.mkdtemp(prefix="bench-cat-"))))
     out = subprocess.run([sys.executable, __file__, "--scale", scale, "--reruns", str(reruns)],
                          cwd=ROOT, env=env, check=True, capture_output=True, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])

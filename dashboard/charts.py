@@ -3,11 +3,18 @@
 Every builder takes a `title` (exports reuse them), prints its values on the marks,
 keeps percentages on a fixed 0-100 axis, and draws "chưa báo cáo" as grey, never as 0.
 Cell colors come from the data (the catalog), so a cell has one color on every chart.
+
+The same builders serve 4 cells and a hundred: beyond ALL_UP_TO cells a chart shows a
+window that still reads (the lowest or highest RANKED_N on ranked charts, MAX_LINES lines
+on a trend, GRID_ROWS rows a page of the submission grid, totals instead of a stack of
+cells) and says so under the plot; the pages offer the way to see the rest.
 """
 from __future__ import annotations
 
+import math
 import re
 import textwrap
+from enum import StrEnum
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -37,6 +44,20 @@ STATUS_COLORS = {Status.DONE: "#2E7D32", Status.IN_PROGRESS: "#F9C74F",
                  Status.DELAYED: "#D62728", Status.NOT_STARTED: "#8D99AE"}
 SUBMISSION_COLORS = {ReportTimeliness.ON_TIME: "#2E7D32", ReportTimeliness.LATE: "#F28E2B",
                      ReportTimeliness.MISSING: "#D62728", ReportTimeliness.NOT_DUE: "#E8E8E8"}
+# Province scale (a hundred cells): what one chart shows so that it still reads.
+ALL_UP_TO = 15     # up to this many cells a chart shows every one of them
+RANKED_N = 10      # beyond that, a ranked chart shows the lowest or the highest this many
+MAX_LINES = 6      # cell lines on one trend, besides the committee's average
+MAX_STACK = 8      # cells stacked in one bar before the bar shows their total only
+GRID_ROWS = 15     # cells on one page of the submission grid
+LABEL_COLUMNS = 12  # a grid prints text in its squares up to this many columns
+DATED_SQUARES = 100  # squares of the submission grid that print their report's day; beyond,
+                     # only "Chưa nộp" is written (each label costs the browser, dates hover)
+NOTE_WIDTH, NOTE_LINES = 34, 2  # a note's names: characters a line, lines, then "và N khác"
+COMPARE_LABELLED = 6  # cells of a two-period comparison with both values printed
+AVERAGE_NAME = "Bình quân toàn Đảng bộ"
+AVERAGE_COLOR = "#333333"
+NOTE_COLOR = "#6B6B6B"
 # Series that are not cells (tasks on one cell's page): a palette without the cell colors.
 SERIES_COLORS = ["#332288", "#882255", "#44AA99", "#999933", "#AA4499", "#DDCC77",
                  "#117733", "#88CCEE", "#661100", "#6699CC", "#888888", "#E6AB02", "#A6761D"]
@@ -103,6 +124,9 @@ def _wrap(text: str, width: int) -> list[str]:
 
 def _wrap_category_ticks(fig: go.Figure) -> None:
     # Tick texts only: the categories themselves (what a click on the chart returns) stay.
+    # An axis that already names its ticks (periods, task areas) keeps them.
+    if fig.layout.xaxis.tickvals is not None:
+        return
     labels = list(dict.fromkeys(
         x for trace in fig.data if getattr(trace, "orientation", None) != "h"
         for x in (getattr(trace, "x", None) or ()) if isinstance(x, str)))
@@ -140,6 +164,106 @@ def _pct_labels(values) -> list[str]:
     return [fmt.pct_or_no_report(v) for v in values]
 
 
+class Show(StrEnum):
+    """Which cells a ranked chart shows when there are more than ALL_UP_TO."""
+    LOWEST = "lowest"
+    HIGHEST = "highest"
+    ALL = "all"
+
+
+def show_label(show: Show, total: int) -> str:
+    """The choice as a button reads: `10 thấp nhất`, `10 cao nhất`, `Tất cả (100)`."""
+    return {Show.LOWEST: f"{RANKED_N} thấp nhất", Show.HIGHEST: f"{RANKED_N} cao nhất",
+            Show.ALL: f"Tất cả ({fmt.number(total)})"}[Show(show)]
+
+
+def needs_choice(cells: int) -> bool:
+    """Whether a page offers the lowest / highest / all choice for this many cells."""
+    return cells > ALL_UP_TO
+
+
+def lowest_cells(df: pd.DataFrame, n: int, value: str = "completion") -> list[str]:
+    """Codes of the `n` cells with the lowest `value` (a cell without one left out), lowest
+    first: the lines a province-scale trend starts with."""
+    known = df[df[value].notna()]
+    return list(known.sort_values([value, "sort_order"], kind="stable")["cell_code"][:n])
+
+
+def ranked(df: pd.DataFrame, show: Show = Show.LOWEST, value: str = "completion") -> pd.DataFrame:
+    """Rows best first: highest `value` on top, no value (chưa báo cáo) last, ties in catalog
+    order. Beyond ALL_UP_TO rows, unless Show.ALL, only the RANKED_N lowest or highest of
+    the cells that have a value: a cell without one is not "lowest", it is named apart
+    (`unranked`)."""
+    order = (df.assign(_missing=df[value].isna())
+               .sort_values(["_missing", value, "sort_order"], ascending=[True, False, True])
+               .drop(columns="_missing"))
+    if len(order) <= ALL_UP_TO or Show(show) is Show.ALL:
+        return order
+    known = order[order[value].notna()]
+    return known.head(RANKED_N) if Show(show) is Show.HIGHEST else known.tail(RANKED_N)
+
+
+def unranked(df: pd.DataFrame, show: Show, value: str = "completion") -> list[str]:
+    """Short names of the cells a window leaves out for want of a value (no report, or
+    nothing reported in scope; not those with nothing assigned in scope), catalog order;
+    none when every cell is shown."""
+    if len(df) <= ALL_UP_TO or Show(show) is Show.ALL:
+        return []
+    silent = df[value].isna() & ~_not_assigned(df)
+    return list(df[silent].sort_values("sort_order")["short_name"])
+
+
+def _window_note(fig: go.Figure, shown: int, total: int, show: Show, missing=(),
+                 below: int = 34) -> None:
+    """Under the plot (`below` px under its bottom edge, past the tick labels): how many of
+    how many cells the chart shows and which, and the cells left out for want of a value.
+    Short lines: the chart may be half a laptop screen wide."""
+    if shown >= total:
+        return
+    which = "thấp nhất" if Show(show) is Show.LOWEST else "cao nhất"
+    lines = [f"{fmt.number(shown)} chi bộ {which} trong {fmt.number(total)}"]
+    if missing:
+        lines.append(f"Chưa có số liệu: {fmt.number(len(missing))} chi bộ")
+        lines += _name_lines(missing)
+    fig.add_annotation(text="<br>".join(lines), showarrow=False, align="left",
+                       xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="top",
+                       yshift=-below, font={"size": FONT_SIZE - 2, "color": NOTE_COLOR})
+    fig.update_layout(margin={"b": below + 24 * len(lines) + 10})
+
+
+def _name_lines(names: list[str]) -> list[str]:
+    """Names on at most NOTE_LINES lines of NOTE_WIDTH characters, then how many more."""
+    lines, shown = [""], 0
+    for name in names:
+        joined = f"{lines[-1]}, {name}" if lines[-1] else name
+        if len(joined) <= NOTE_WIDTH:
+            lines[-1] = joined
+        elif len(lines) < NOTE_LINES:
+            lines.append(name)
+        else:
+            break
+        shown += 1
+    if shown < len(names):
+        lines.append(f"và {fmt.number(len(names) - shown)} chi bộ khác")
+    return lines
+
+
+def _count_axis(largest: float) -> dict:
+    """A count axis: whole numbers only (never "0, 1, 1, 2, 2")."""
+    axis = {"rangemode": "tozero", "tickformat": ",d"}
+    if largest <= 8:
+        axis["dtick"] = 1
+    return axis
+
+
+def _short_title(text: str, limit: int = 32) -> str:
+    """A task's title cut at a word for a legend: the hover keeps the whole title."""
+    text = " ".join(str(text or "").split())
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
 def _no_report_notes(fig, labels, axis: str = "y", text: str = NO_REPORT) -> None:
     """Write "Chưa báo cáo" where a bar is absent, so a missing report never reads as 0
     (or "Không được giao" where there was nothing to report)."""
@@ -152,9 +276,12 @@ def _no_report_notes(fig, labels, axis: str = "y", text: str = NO_REPORT) -> Non
 
 # -- completion -------------------------------------------------------------------------
 
-def completion_by_cell(df: pd.DataFrame, title: str, period_label: str = "") -> go.Figure:
-    """Horizontal bars, one per cell (cell_summary rows of one period), in the cell's color."""
-    df = df.sort_values("sort_order")
+def completion_by_cell(df: pd.DataFrame, title: str, period_label: str = "",
+                       show: Show = Show.LOWEST) -> go.Figure:
+    """Horizontal bars, one per cell (cell_summary rows of one period), in the cell's color,
+    best on top; at province scale the lowest or highest RANKED_N (see `ranked`)."""
+    total, missing = len(df), unranked(df, show)
+    df = ranked(df, show)
     fig = go.Figure(go.Bar(
         y=list(df["short_name"]), x=_values(df["completion"]), orientation="h",
         marker={"color": list(df["color"])}, text=_pct_labels(df["completion"]),
@@ -171,7 +298,9 @@ def completion_by_cell(df: pd.DataFrame, title: str, period_label: str = "") -> 
     _no_report_notes(fig, df.loc[idle, "short_name"], text=NOT_ASSIGNED)
     fig.update_yaxes(autorange="reversed", title=None)
     fig.update_xaxes(**_pct_axis())
-    return _layout(fig, title, _bar_height(len(df)), showlegend=False)
+    fig = _layout(fig, title, _bar_height(len(df)), showlegend=False)
+    _window_note(fig, len(df), total, show, missing)
+    return fig
 
 
 def completion_by_area(df: pd.DataFrame, title: str, period_label: str = "") -> go.Figure:
@@ -199,13 +328,14 @@ def completion_by_area(df: pd.DataFrame, title: str, period_label: str = "") -> 
 
 def completion_heatmap(df: pd.DataFrame, title: str, row_label: str, col_label: str,
                        row_hover: str, col_hover: str, period_label: str = "",
-                       drill_col: str | None = None) -> go.Figure:
+                       columns: list | None = None, drill_col: str | None = None) -> go.Figure:
     """Rows x columns of completion, value in each square. A square whose cell sent no
     report is grey with "chưa báo cáo"; a pair with nothing assigned is pale with "–".
-    Expects columns: completion, has_report, tasks_assigned and the named ones; a click
-    on a square opens what its `drill_col` names (dashboard.links)."""
+    Rows in the order of `df`, columns too unless given. Expects columns: completion,
+    has_report, tasks_assigned and the named ones. Text only where a square has room. A
+    click on a square opens what its `drill_col` names (dashboard.links)."""
     rows = list(dict.fromkeys(df[row_label]))
-    cols = list(dict.fromkeys(df[col_label]))
+    cols = columns or list(dict.fromkeys(df[col_label]))
     notes = [_square_note(h, a, v) for h, a, v in
              zip(df["has_report"], df["tasks_assigned"], df["completion"])]
     df = df.assign(
@@ -225,17 +355,25 @@ def completion_heatmap(df: pd.DataFrame, title: str, row_label: str, col_label: 
     back = [[None if not n else (0 if n == NO_REPORT else 1) for n in r]
             for r in notes_grid]
     hover = grid("hover", "")
+    labelled = len(cols) <= LABEL_COLUMNS
+    # Each trace carries the hover of its own squares only: half the bytes at scale.
     fig = go.Figure([
-        go.Heatmap(z=back, x=cols, y=rows, text=[[n or "" for n in r] for r in notes_grid],
+        go.Heatmap(z=back, x=cols, y=rows,
+                   text=[[_two_lines(n) if labelled else "" for n in r] for r in notes_grid],
                    texttemplate="%{text}", colorscale=[[0, NO_REPORT_COLOR], [1, NOT_ASSIGNED_COLOR]],
-                   zmin=0, zmax=1, showscale=False, hoverinfo="text", hovertext=hover,
-                   xgap=3, ygap=3, textfont={"size": FONT_SIZE - 2, "color": "#555555"},
+                   zmin=0, zmax=1, showscale=False, hoverinfo="text",
+                   hovertext=[[h if n else "" for n, h in zip(nr, hr)]
+                              for nr, hr in zip(notes_grid, hover)],
+                   xgap=3, ygap=3, textfont={"size": FONT_SIZE - 4, "color": "#555555"},
                    name=NO_REPORT),
         go.Heatmap(z=grid("shown"), x=cols, y=rows,
-                   text=[[("" if n else t) for n, t in zip(nr, tr)]
+                   text=[[("" if n or not labelled else t) for n, t in zip(nr, tr)]
                          for nr, tr in zip(notes_grid, grid("label", ""))],
                    texttemplate="%{text}", colorscale=SEQUENTIAL, zmin=0, zmax=100,
-                   hoverinfo="text", hovertext=hover, xgap=3, ygap=3,
+                   hoverinfo="text",
+                   hovertext=[["" if n else h for n, h in zip(nr, hr)]
+                              for nr, hr in zip(notes_grid, hover)],
+                   xgap=3, ygap=3,
                    textfont={"size": FONT_SIZE}, colorbar={"title": "%", "ticksuffix": "%"},
                    name="Tỷ lệ hoàn thành")])
     if drill_col:
@@ -243,6 +381,16 @@ def completion_heatmap(df: pd.DataFrame, title: str, row_label: str, col_label: 
     fig.update_yaxes(autorange="reversed", title=None, fixedrange=True)
     fig.update_xaxes(title=None, fixedrange=True, automargin=True)
     return _layout(fig, title, max(380, 200 + 70 * len(rows)))
+
+
+def _code_key(code: str) -> tuple:
+    """NV1.2 before NV1.10: numbers in a code compare as numbers."""
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", str(code)))
+
+
+def _two_lines(note: str) -> str:
+    """"Chưa báo cáo" on two short lines, so it stays inside a square half a screen wide."""
+    return note.replace(" ", "<br>", 1)
 
 
 def _square_note(has_report, tasks_assigned, value) -> str | None:
@@ -255,109 +403,207 @@ def _square_note(has_report, tasks_assigned, value) -> str | None:
     return None
 
 
-def cell_area_heatmap(df: pd.DataFrame, title: str, period_label: str = "") -> go.Figure:
-    """Cells x task areas (cell_area_summary rows of one period)."""
+def _ranked_rows(df: pd.DataFrame, cell_col: str, rank, show: Show) -> pd.DataFrame:
+    """`df` restricted to the cells of `rank` (codes, best first) in that order; without a
+    rank, the cells ranked by their completion over the squares (exports at scale)."""
+    if rank is None:
+        per_cell = (df.assign(weighted=df["completion"] * df["tasks_reported"],
+                              counted=df["tasks_reported"].where(df["completion"].notna(), 0))
+                      .groupby(cell_col, sort=False)
+                      .agg(weighted=("weighted", "sum"), counted=("counted", "sum"),
+                           tasks_assigned=("tasks_assigned", "sum"),
+                           sort_order=("cell_order", "first")))
+        per_cell["completion"] = per_cell["weighted"] / per_cell["counted"].where(per_cell["counted"] > 0)
+        rank = list(ranked(per_cell.reset_index(), show)[cell_col])
+    position = {code: i for i, code in enumerate(rank)}
+    kept = df[df[cell_col].isin(position)]
+    return (kept.assign(_rank=kept[cell_col].map(position))
+                .sort_values("_rank", kind="stable").drop(columns="_rank"))
+
+
+def cell_area_heatmap(df: pd.DataFrame, title: str, period_label: str = "",
+                      rank: tuple[str, ...] | None = None, show: Show = Show.LOWEST,
+                      total: int | None = None) -> go.Figure:
+    """Cells x task areas (cell_area_summary rows of one period), cells in `rank` order
+    (codes, e.g. the bars' ranking, of `total` cells in scope); without one, ranked here,
+    the lowest at scale."""
+    total = total or df["cell_code"].nunique()
+    df = _ranked_rows(df, "cell_code", rank, show)
     df = df.assign(area_axis=df["area_code"] + " " + df["area_short"],
                    drill=[drill_key(CELL_AREA, c, a) for c, a in zip(df["cell_code"], df["area_code"])])
-    return completion_heatmap(df, title, "cell_short", "area_axis",
-                              "cell_name", "area_name", period_label, drill_col="drill")
+    fig = completion_heatmap(df, title, "cell_short", "area_axis",
+                             "cell_name", "area_name", period_label, drill_col="drill")
+    areas = df.drop_duplicates("area_code")
+    fig.update_xaxes(tickmode="array", tickvals=list(areas["area_axis"]), tickangle=0,
+                     ticktext=[f"{code}<br>{'<br>'.join(_wrap(name, AXIS_WRAP))}"
+                               for code, name in zip(areas["area_code"], areas["area_short"])])
+    _window_note(fig, df["cell_code"].nunique(), total, show, below=90)
+    return fig
 
 
-def task_cell_heatmap(df: pd.DataFrame, title: str, period_label: str = "") -> go.Figure:
-    """Tasks x cells (assignment_facts rows of one period): completion of each pair."""
+def task_cell_heatmap(df: pd.DataFrame, title: str, period_label: str = "",
+                      rank: tuple[str, ...] | None = None, show: Show = Show.LOWEST,
+                      total: int | None = None) -> go.Figure:
+    """Cells x tasks of one area (assignment_facts rows of one period): completion of each
+    pair, cells in `rank` order (codes, of `total` cells in scope); without one, ranked
+    here, the lowest at scale."""
+    total = total or df["cell_code"].nunique()
     df = df.assign(completion=df["completion_pct"],
                    tasks_assigned=df["role"].notna().astype(int),
-                   cell_axis=df["cell_short"],
-                   task_hover=df["task_code"] + " " + df["task_title"].str.slice(0, 80),
+                   tasks_reported=df["completion_pct"].notna().astype(int),
+                   cell_order=df.groupby("cell_code", sort=False).ngroup(),
+                   task_hover=df["task_code"] + " " + df["task_title"].map(
+                       lambda t: "<br>".join(_wrap(t, HOVER_WRAP))),
                    cell_hover=df["cell_name"] + df["role"].map(
                        {r.value: f" ({r.label.lower()})" for r in Role}).fillna(""),
                    drill=[drill_key(CELL_AREA, c, a) for c, a in zip(df["cell_code"], df["area_code"])])
-    return completion_heatmap(df, title, "task_code", "cell_axis",
-                              "task_hover", "cell_hover", period_label, drill_col="drill")
+    df = _ranked_rows(df, "cell_code", rank, show)
+    fig = completion_heatmap(df, title, "cell_short", "task_code",
+                             "cell_hover", "task_hover", period_label,
+                             columns=sorted(set(df["task_code"]), key=_code_key), drill_col="drill")
+    _window_note(fig, df["cell_code"].nunique(), total, show, below=40)
+    return fig
 
 
 # -- over time -----------------------------------------------------------------------------
 
-def trend_by_cell(df: pd.DataFrame, title: str) -> go.Figure:
-    """One line per cell over periods (cell_summary rows of several periods). A period
-    with no report is a gap in the line, not a 0."""
+def trend_by_cell(df: pd.DataFrame, title: str, average=()) -> go.Figure:
+    """One line per cell over periods (cell_summary rows of several periods), and the
+    committee's average (`average`: (period, completion) pairs) as a dashed dark line. A
+    period with no report is a gap in the line, not a 0. A cell with no report in the whole
+    window has no line (and no legend entry); beyond MAX_LINES cells, the MAX_LINES lowest
+    at their latest report (the page lets the user choose which)."""
     df = _without_idle_cells(df)
-    order = sorted(df["period"].unique(), key=_period_sort)
+    order = sorted(set(df["period"]) | {k for k, _ in average}, key=_period_sort)
+    if len(order) < 2:
+        return _no_trend(title, order)
     labels = [fmt.period(k) for k in order]
-    cells = df.drop_duplicates("cell_code").sort_values("sort_order")
     values = df.pivot(index="cell_code", columns="period", values="completion").reindex(
-        index=cells["cell_code"], columns=order)
+        columns=order)
+    cells = df.drop_duplicates("cell_code").set_index("cell_code")
+    cells = cells[values.reindex(cells.index).notna().any(axis=1)]
+    if len(cells) > MAX_LINES:
+        latest = values.reindex(cells.index).ffill(axis=1).iloc[:, -1]
+        cells = cells.loc[latest.sort_values(kind="stable").index[:MAX_LINES]]
+    cells = cells.sort_values("sort_order")
     traces, ends = [], []
-    for (code, name, full, color), row in zip(
-            cells[["cell_code", "short_name", "cell_name", "color"]].itertuples(index=False),
-            values.itertuples(index=False)):
-        y = _values(row)
-        known = [i for i, v in enumerate(y) if v is not None]
-        if known:
-            ends.append((labels[known[-1]], y[known[-1]], color))
-        traces.append(go.Scatter(
-            x=labels, y=y, name=name, mode="lines+markers",
-            line={"color": color, "width": 3}, marker={"color": color, "size": 10},
-            cliponaxis=False,
-            connectgaps=False,
-            customdata=[[full, lab, fmt.pct_or_no_report(v), drill_key(PERIOD_POINT, k)]
-                        for lab, v, k in zip(labels, y, order)],
-            hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}"
-                          "<br>Tỷ lệ hoàn thành: %{customdata[2]}<extra></extra>"))
+    for code, cell in cells.iterrows():
+        y = _values(values.loc[code])
+        traces.append(_trend_line(labels, y, cell["short_name"], cell["cell_name"],
+                                  cell["color"], ends, order))
+    if len(average):
+        by_period = dict(average)
+        y = _values([by_period.get(k) for k in order])
+        traces.append(_trend_line(labels, y, AVERAGE_NAME, AVERAGE_NAME, AVERAGE_COLOR, ends,
+                                  order, dash="dash"))
     fig = go.Figure(traces)
     _drillable(fig)
     _end_labels(fig, ends)
     fig.update_yaxes(**_pct_axis())
-    fig.update_xaxes(type="category", categoryorder="array", categoryarray=labels, title=None)
-    # The legend wraps to one cell a line on half a laptop screen: room for it under the title.
-    rows = min(len(cells), 6)
-    return _layout(fig, title, 420 + 22 * rows,
-                   margin={**LEGEND_MARGIN, "t": max(LEGEND_MARGIN["t"], 120 + 22 * rows)})
+    _period_axis(fig, labels)
+    # The legend wraps to one line a series on half a laptop screen: room for it under the title.
+    rows = min(len(traces), MAX_LINES + 1)
+    return _layout(fig, title, 420 + 24 * rows,
+                   margin={**LEGEND_MARGIN, "t": max(LEGEND_MARGIN["t"], 120 + 24 * rows)})
+
+
+def _no_trend(title: str, order: list[str]) -> go.Figure:
+    """One period is a point, not a trend (a year grain in the plan's first year): say so
+    in words, rather than stack every cell's dot and label on one spot."""
+    text = (f"Mới có số liệu của một kỳ ({fmt.period(order[0])}): chưa đủ để vẽ xu hướng.<br>"
+            "Chọn kỳ báo cáo theo tháng hoặc quý,<br>hoặc kỳ bắt đầu sớm hơn ở thanh bên."
+            if order else "Chưa có số liệu trong các kỳ này.")
+    fig = go.Figure()
+    fig.add_annotation(
+        text=text,
+        showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5,
+        font={"size": FONT_SIZE, "color": NOTE_COLOR})
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return _layout(fig, title, 360, showlegend=False)
+
+
+def _trend_line(labels: list[str], y: list, name: str, full: str, color: str, ends: list,
+                periods: list[str], dash: str = "solid") -> go.Scatter:
+    """One line of a trend; its latest known value goes to `ends` for the end labels. The
+    name is in the hover template once, not repeated on every point; a click on a point
+    opens its period (`periods`: the keys of `labels`)."""
+    known = [i for i, v in enumerate(y) if v is not None]
+    if known:
+        ends.append((labels[known[-1]], y[known[-1]], color))
+    return go.Scatter(
+        x=labels, y=y, name=name, mode="lines+markers",
+        line={"color": color, "width": 3, "dash": dash}, marker={"color": color, "size": 10},
+        cliponaxis=False, connectgaps=False,
+        customdata=[[fmt.pct_or_no_report(v), drill_key(PERIOD_POINT, k)] for k, v in zip(periods, y)],
+        hovertemplate=f"<b>{full}</b><br>%{{x}}<br>Tỷ lệ hoàn thành: %{{customdata[0]}}<extra></extra>")
+
+
+SERIES_SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "star", "triangle-down",
+                  "cross", "pentagon", "hexagon", "star-square", "circle-open", "square-open"]
 
 
 def trend_by_series(df: pd.DataFrame, title: str, series_col: str, name_col: str,
                     hover_col: str) -> go.Figure:
-    """One line per series (a task on a cell's page) over periods; `completion_pct` values."""
+    """One line per series (a task on a cell's page) over periods; `completion_pct` values.
+    Tasks often share a value (two at 100%): each has its own marker shape and size, the
+    later ones drawn smaller on top, so no line hides another; the hover lists them all.
+    The legend names a task by its code and the start of its title."""
     order = sorted(df["period"].unique(), key=_period_sort)
     labels = {k: fmt.period(k) for k in order}
+    groups = [(key, g) for key, g in df.groupby(series_col, sort=False)
+              if g["completion_pct"].notna().any()]
     fig = go.Figure()
-    for i, (key, g) in enumerate(df.groupby(series_col, sort=False)):
+    for i, (key, g) in enumerate(groups):
         g = g.set_index("period").reindex(order)
         color = SERIES_COLORS[i % len(SERIES_COLORS)]
         fig.add_trace(go.Scatter(
-            x=[labels[k] for k in order], y=_values(g["completion_pct"]), name=_first(g, name_col),
-            mode="lines+markers", line={"color": color, "width": 3}, connectgaps=False,
-            customdata=[[_first(g, hover_col), labels[k], fmt.pct_or_no_report(v),
-                         drill_key(PERIOD_POINT, k)]
+            x=[labels[k] for k in order], y=_values(g["completion_pct"]),
+            name=f"{_first(g, name_col)} {_short_title(_first(g, hover_col), 24)}",
+            mode="lines+markers", connectgaps=False,
+            line={"color": color, "width": max(1.5, 5 - 0.5 * i)},
+            marker={"color": color, "symbol": SERIES_SYMBOLS[i % len(SERIES_SYMBOLS)],
+                    "size": max(7, 16 - i), "line": {"color": "white", "width": 1}},
+            customdata=[[fmt.pct_or_no_report(v), drill_key(PERIOD_POINT, k)]
                         for k, v in zip(order, g["completion_pct"])],
-            hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}"
-                          "<br>Tỷ lệ hoàn thành: %{customdata[2]}<extra></extra>"))
+            hovertemplate=f"<b>{_first(g, hover_col)}</b><br>%{{x}}"
+                          "<br>Tỷ lệ hoàn thành: %{customdata[0]}<extra></extra>"))
     _drillable(fig)
     fig.update_yaxes(**_pct_axis())
-    fig.update_xaxes(type="category", categoryorder="array",
-                     categoryarray=[labels[k] for k in order], title=None)
-    return _layout(fig, title, 520, margin=LEGEND_MARGIN)
+    _period_axis(fig, [labels[k] for k in order])
+    return _layout(fig, title, 420 + 24 * len(groups),
+                   margin={**LEGEND_MARGIN, "t": max(LEGEND_MARGIN["t"], 120 + 24 * len(groups))})
 
 
-def compare_periods(df: pd.DataFrame, title: str, first: str, second: str) -> go.Figure:
+def compare_periods(df: pd.DataFrame, title: str, first: str, second: str,
+                    show: Show = Show.LOWEST) -> go.Figure:
     """Completion by cell in two periods (cell_summary rows of both): grouped bars in the
-    cell's color, the earlier period hatched and lighter."""
+    cell's color, the earlier period hatched and lighter; cells ranked by the later period,
+    at province scale its lowest or highest RANKED_N. Both values printed up to
+    COMPARE_LABELLED cells, beyond only the later one (two would overlap; hover has both)."""
     df = _without_idle_cells(df)
+    later = df[df["period"] == second]
+    cells = list(ranked(later, show)["cell_code"])
+    missing = unranked(later, show)
+    roomy = len(cells) <= COMPARE_LABELLED
     fig = go.Figure()
     for key, opacity, pattern in ((first, 0.55, "/"), (second, 1.0, "")):
-        g = df[df["period"] == key].sort_values("sort_order")
+        g = df[df["period"] == key].set_index("cell_code").reindex(cells)
         label = fmt.period(key)
+        text = _pct_labels(g["completion"]) if roomy or key == second else None
         fig.add_trace(go.Bar(
             x=list(g["short_name"]), y=_values(g["completion"]), name=label, opacity=opacity,
             marker={"color": list(g["color"]), "pattern": {"shape": pattern}},
-            text=_pct_labels(g["completion"]), textposition="outside", cliponaxis=False,
+            text=text, textposition="outside", cliponaxis=False,
             customdata=[[n, label, fmt.pct_or_no_report(v)]
                         for n, v in zip(g["cell_name"], g["completion"])],
             hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}"
                           "<br>Tỷ lệ hoàn thành: %{customdata[2]}<extra></extra>"))
     fig.update_yaxes(**_pct_axis())
     fig.update_xaxes(title=None)
-    return _layout(fig, title, 520, margin=LEGEND_MARGIN, barmode="group")
+    fig = _layout(fig, title, 520, margin=LEGEND_MARGIN, barmode="group")
+    _window_note(fig, len(cells), len(later), show, missing, below=64)
+    return fig
 
 
 # -- statuses and tasks -------------------------------------------------------------------
@@ -376,8 +622,8 @@ def status_distribution(df: pd.DataFrame, title: str, period_label: str = "") ->
         textposition="outside", cliponaxis=False,
         hovertemplate="<b>%{y}</b><br>" + period_label + "<br>%{text} nhiệm vụ<extra></extra>"))
     fig.update_yaxes(autorange="reversed", title=None)
-    fig.update_xaxes(title="Số lượt nhiệm vụ (chi bộ × nhiệm vụ)", rangemode="tozero",
-                     range=[0, max(values or [1]) * 1.3])
+    fig.update_xaxes(title="Số lượt nhiệm vụ (chi bộ × nhiệm vụ)",
+                     range=[0, max(values or [1]) * 1.3], **_count_axis(max(values or [1])))
     return _layout(fig, title, _bar_height(len(keys)), showlegend=False)
 
 
@@ -409,11 +655,32 @@ FLOW_LABELS = {key: BY_KEY[key].header for key in COUNT_KEYS}
 
 
 def flow_by_task(df: pd.DataFrame, metric: str, title: str, period_label: str = "") -> go.Figure:
-    """A flow (activities, participants or posts) per task, stacked by cell in the
-    cell's color, summed over the period (assignment_facts rows of one period)."""
+    """A flow (activities, participants or posts) per task summed over the period
+    (assignment_facts rows of one period): stacked by cell in the cell's color, cells with
+    nothing to count left out; beyond MAX_STACK such cells, one bar of the total per task."""
     tasks_order = list(dict.fromkeys(df["task_code"]))
     titles = df.drop_duplicates("task_code").set_index("task_code")["task_title"].reindex(tasks_order)
+    counted = df[df[metric].fillna(0) > 0]
     cells = df.drop_duplicates("cell_code")
+    cells = cells[cells["cell_code"].isin(counted["cell_code"])]
+    stacked = len(cells) <= MAX_STACK
+    fig = go.Figure(_flow_by_cell(df, cells, metric, tasks_order, titles, period_label) if stacked
+                    else [_flow_totals(counted, metric, tasks_order, titles, period_label)])
+    largest = counted.groupby("task_code")[metric].sum().max() if len(counted) else 0
+    fig.update_yaxes(title=FLOW_LABELS[metric], **_count_axis(largest))
+    if not stacked:   # room for the totals printed above the bars
+        fig.update_yaxes(range=[0, largest * 1.15])
+    if counted.empty:
+        fig.add_annotation(text="Các chi bộ chưa báo cáo số liệu này trong kỳ", showarrow=False,
+                           xref="paper", yref="paper", x=0.5, y=0.5,
+                           font={"size": FONT_SIZE, "color": NOTE_COLOR})
+        fig.update_yaxes(range=[0, 1], showticklabels=False)
+    fig.update_xaxes(title=None, type="category", categoryorder="array", categoryarray=tasks_order)
+    return _layout(fig, title, 500, margin=LEGEND_MARGIN, barmode="stack",
+                   showlegend=stacked and not counted.empty)
+
+
+def _flow_by_cell(df, cells, metric, tasks_order, titles, period_label) -> list[go.Bar]:
     values = df.pivot(index="cell_code", columns="task_code", values=metric).reindex(
         index=cells["cell_code"], columns=tasks_order)
     traces = []
@@ -427,38 +694,68 @@ def flow_by_task(df: pd.DataFrame, metric: str, title: str, period_label: str = 
             customdata=[[full, t, fmt.number(v)] for t, v in zip(titles.fillna(""), y)],
             hovertemplate="<b>%{customdata[0]}</b><br>%{x} %{customdata[1]}<br>" + period_label +
                           "<br>" + FLOW_LABELS[metric] + ": %{customdata[2]}<extra></extra>"))
-    fig = go.Figure(traces)
-    fig.update_yaxes(title=FLOW_LABELS[metric], rangemode="tozero", tickformat=",d")
-    if df[metric].isna().all():
-        fig.add_annotation(text="Các chi bộ chưa báo cáo số liệu này trong kỳ", showarrow=False,
-                           xref="paper", yref="paper", x=0.5, y=0.5,
-                           font={"size": FONT_SIZE, "color": "#6B6B6B"})
-        fig.update_yaxes(range=[0, 1], showticklabels=False)
-    fig.update_xaxes(title=None, type="category")
-    fig = _layout(fig, title, 500, margin=LEGEND_MARGIN, barmode="stack")
-    if df[metric].isna().all():
-        fig.update_layout(showlegend=False)  # a legend of cells with no bars reads as a bug
-    return fig
+    return traces
+
+
+def _flow_totals(counted, metric, tasks_order, titles, period_label) -> go.Bar:
+    """One bar per task: the total over every cell, and how many cells it comes from."""
+    per_task = counted.groupby("task_code").agg(total=(metric, "sum"),
+                                                cells=("cell_code", "nunique")).reindex(tasks_order)
+    totals = _values(per_task["total"])
+    return go.Bar(
+        x=tasks_order, y=totals, name=FLOW_LABELS[metric], marker={"color": AREA_COLOR},
+        text=[fmt.number(v) if v else "" for v in totals], textposition="outside",
+        cliponaxis=False,
+        customdata=[[t, fmt.number(v), fmt.number(n)] for t, v, n in
+                    zip(titles.fillna(""), totals, per_task["cells"].fillna(0))],
+        hovertemplate="<b>%{x} %{customdata[0]}</b><br>" + period_label + "<br>" +
+                      FLOW_LABELS[metric] + ": %{customdata[1]}"
+                      "<br>từ %{customdata[2]} chi bộ<extra></extra>")
 
 
 # -- reporting discipline -------------------------------------------------------------------
 
-def submission_matrix(df: pd.DataFrame, title: str) -> go.Figure:
-    """Cells x periods: on time / late / missing / not yet due, with the report date."""
+def submission_order(df: pd.DataFrame) -> list[str]:
+    """Cell codes of submission_matrix rows, the cells with the most periods missing first,
+    then the most late, then catalog order: who to remind reads from the top."""
+    counts = (df.assign(missing=df["state"] == ReportTimeliness.MISSING,
+                        late=df["state"] == ReportTimeliness.LATE)
+                .groupby("cell_code", sort=False)
+                .agg(missing=("missing", "sum"), late=("late", "sum"),
+                     sort_order=("sort_order", "first")))
+    return list(counts.sort_values(["missing", "late", "sort_order"],
+                                   ascending=[False, False, True]).index)
+
+
+def grid_pages(cells: int) -> int:
+    return max(1, math.ceil(cells / GRID_ROWS))
+
+
+def submission_matrix(df: pd.DataFrame, title: str, page: int = 0) -> go.Figure:
+    """Cells x periods: on time / late / missing / not yet due, with the day of the report.
+    Cells with missing, then late reports first (`submission_order`), GRID_ROWS a page:
+    `page` 0 is the first. Colors carry the state (legend above); a missing report is also
+    written, and the report's day where the grid is small enough (DATED_SQUARES)."""
     states = list(ReportTimeliness)
     order = sorted(df["period"].unique(), key=_period_sort)
-    rows = list(dict.fromkeys(df["short_name"]))
-    period_labels = {k: fmt.period(k) for k in order}
+    ranked_cells = submission_order(df)
+    shown = ranked_cells[page * GRID_ROWS:(page + 1) * GRID_ROWS]
+    df = df[df["cell_code"].isin(shown)]
+    rows = list(df.drop_duplicates("cell_code").set_index("cell_code")
+                  .reindex(shown)["short_name"])
+    labelled = len(order) <= LABEL_COLUMNS
+    dated = labelled and len(order) * len(rows) <= DATED_SQUARES
     by_load = df["date_from_load"] if "date_from_load" in df else [False] * len(df)
-    dated = [fmt.report_date(d, f) for d, f in zip(df["report_date"], by_load)]
     df = df.assign(
         code=df["state"].map(states.index),
-        label=[ReportTimeliness(s).label + ("" if d is None else "<br>" + text.replace(" (", "<br>("))
-               for s, d, text in zip(df["state"], df["report_date"], dated)],
-        hover=[f"<b>{n}</b><br>{period_labels[k]}<br>{ReportTimeliness(s).label}"
-               f"<br>Ngày báo cáo: {text}<br>Hạn nộp: {fmt.date_vn(h)}"
-               for n, k, s, text, h in zip(df["cell_name"], df["period"], df["state"],
-                                           dated, df["deadline"])])
+        label=[_submission_text(s, d, f, dated) if labelled else ""
+               for s, d, f in zip(df["state"], df["report_date"], by_load)],
+        hover=[f"<b>{n}</b><br>{fmt.period(k)}<br>{ReportTimeliness(s).label}"
+               f"<br>Ngày báo cáo: {fmt.report_date(d, f)}<br>Hạn nộp: {fmt.date_vn(h)}"
+               for n, k, s, d, f, h in zip(df["cell_name"], df["period"], df["state"],
+                                           df["report_date"], by_load, df["deadline"])],
+        drill=[drill_key(REPORT_SQUARE, int(i)) if pd.notna(i) else ""
+               for i in df["submission_id"]])
 
     def grid(col):
         return df.pivot(index="short_name", columns="period", values=col).reindex(
@@ -468,17 +765,42 @@ def submission_matrix(df: pd.DataFrame, title: str) -> go.Figure:
     scale = []
     for i, s in enumerate(states):
         scale += [[i / n, SUBMISSION_COLORS[s]], [(i + 1) / n, SUBMISSION_COLORS[s]]]
+    x = [fmt.period(k) for k in order]
     fig = go.Figure(go.Heatmap(
-        z=grid("code"), x=[fmt.period(k) for k in order], y=rows, text=grid("label"),
+        z=grid("code"), x=x, y=rows, text=grid("label"),
         texttemplate="%{text}", zmin=-0.5, zmax=n - 0.5, colorscale=scale, showscale=False,
-        hoverinfo="text", hovertext=grid("hover"), xgap=3, ygap=3,
-        textfont={"size": FONT_SIZE - 2}))
-    df = df.assign(drill=[drill_key(REPORT_SQUARE, int(i)) if pd.notna(i) else ""
-                          for i in df["submission_id"]])
-    _clickable_squares(fig, rows, [period_labels[k] for k in order], grid("drill"), grid("hover"))
-    fig.update_yaxes(autorange="reversed", title=None, fixedrange=True)
-    fig.update_xaxes(title=None, fixedrange=True, type="category")
-    return _layout(fig, title, max(360, 200 + 70 * len(rows)))
+        xgap=3, ygap=3, textfont={"size": FONT_SIZE - 2}, showlegend=False))
+    _clickable_squares(fig, rows, x, grid("drill"), grid("hover"))
+    for state in states:   # the legend: one colored square per state
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=state.label,
+                                 marker={"symbol": "square", "size": 16,
+                                         "color": SUBMISSION_COLORS[state]},
+                                 hoverinfo="skip"))
+    fig.update_yaxes(autorange="reversed", title=None, fixedrange=True, type="category")
+    _period_axis(fig, x, every=True)
+    fig.update_xaxes(fixedrange=True)
+    fig = _layout(fig, title, max(360, 230 + 48 * len(rows)), margin=LEGEND_MARGIN)
+    if len(ranked_cells) > len(shown):
+        first = page * GRID_ROWS + 1
+        fig.add_annotation(
+            text=f"Chi bộ {fmt.number(first)}–{fmt.number(first + len(shown) - 1)} trong "
+                 f"{fmt.number(len(ranked_cells))}, chi bộ chưa nộp, nộp trễ nhiều kỳ trước",
+            showarrow=False, xref="paper", yref="paper", x=0, y=0, xanchor="left",
+            yanchor="top", yshift=-60, font={"size": FONT_SIZE - 2, "color": NOTE_COLOR})
+        fig.update_layout(margin={"b": 100})
+    return fig
+
+
+def _submission_text(state: str, report_date, from_load: bool, dated: bool) -> str:
+    """"Chưa nộp" where a report is missing; where `dated`, the day a report came in
+    (dd/mm: the column says the year; "(ngày nạp)" under it when the report gave none and
+    the load date stands in); nothing where it is not due yet."""
+    if state == ReportTimeliness.MISSING:
+        return _two_lines(ReportTimeliness(state).label)
+    if dated and report_date is not None and not pd.isna(report_date):
+        day = pd.Timestamp(report_date).strftime("%d/%m")
+        return f"{day}<br>({fmt.LOAD_DATE_NOTE})" if from_load else day
+    return ""
 
 
 # -- helpers -------------------------------------------------------------------------------
@@ -547,6 +869,22 @@ def _spread(values: list[float], gap: float) -> list[float]:
     placed = [p for run in clusters for p in positions(run)]
     over = max(placed, default=0) - 100   # plotly hides a label placed off the 0-100 axis
     return [p - over for p in placed] if over > 0 else placed
+
+
+AXIS_WRAP = 14     # characters a line of a grid's column label
+HOVER_WRAP = 60    # characters a line of a task's whole title in a hover
+PERIOD_TICKS = 4   # period labels under a half-screen trend before they would collide
+
+
+def _period_axis(fig: go.Figure, labels: list[str], every: bool = False) -> None:
+    """A category axis of periods, flat and on two lines ("Tháng 12" over "2025"); with
+    more than PERIOD_TICKS periods every k-th is labelled, always the latest (unless
+    `every`: a grid names each column)."""
+    step = 1 if every else math.ceil(len(labels) / PERIOD_TICKS) or 1
+    ticks = labels[::-1][::step][::-1]
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=labels, title=None,
+                     tickmode="array", tickvals=ticks, tickangle=0,
+                     ticktext=[t.replace("/", "<br>", 1) for t in ticks])
 
 
 def _not_assigned(df: pd.DataFrame) -> pd.Series:

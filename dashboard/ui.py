@@ -435,6 +435,39 @@ def chart(fig, filename: str, scope: Scope, help: str | None = None) -> None:
     chart_downloads(fig, filename, scope_text(scope), scope)
 
 
+def rank_choice(key: str, cells: int) -> charts.Show:
+    """Which cells the ranked charts show: with more than charts.ALL_UP_TO cells, the
+    lowest (first look: who is behind), the highest or all of them; every one below."""
+    if not charts.needs_choice(cells):
+        return charts.Show.ALL
+    return st.segmented_control(
+        "Chi bộ hiển thị", list(charts.Show), default=charts.Show.LOWEST, required=True,
+        format_func=lambda show: charts.show_label(show, cells), key=key,
+        help="Xếp theo tỷ lệ hoàn thành; bảng cuối trang có đủ các chi bộ."
+    ) or charts.Show.LOWEST
+
+
+def trend_cells(key: str, summary: pd.DataFrame) -> list[str]:
+    """The cells a trend draws a line for (`summary`: cell_summary rows of the scope's
+    cells in the period): all of them up to charts.MAX_LINES; beyond, the user picks them
+    from a searchable list, the lowest three at first."""
+    if len(summary) <= charts.MAX_LINES:
+        return list(summary["cell_code"])
+    names = dict(zip(summary["cell_code"], summary["short_name"]))
+    return st.multiselect(
+        "Chi bộ trên biểu đồ xu hướng", list(names), format_func=names.get,
+        default=charts.lowest_cells(summary, 3), max_selections=charts.MAX_LINES, key=key,
+        placeholder="Gõ tên chi bộ để tìm", help=f"Tối đa {charts.MAX_LINES} chi bộ, cùng "
+        "đường bình quân toàn Đảng bộ; lúc đầu là 3 chi bộ có tỷ lệ thấp nhất kỳ này.")
+
+
+def average_line(scope: Scope, areas: list[str] | None) -> tuple:
+    """(period, completion) of the whole committee over the trend window, in `areas`."""
+    df = q(queries.overall, scope.grain, list(scope.history), areas=areas)
+    return tuple((k, None if pd.isna(v) else float(v))
+                 for k, v in zip(df["period"], df["completion"]))
+
+
 def chart_name(subject: str, scope: Scope) -> str:
     """ASCII file name for a chart: `ty-le-hoan-thanh-theo-chi-bo-2026-Q3`."""
     return f"{charts.slug(subject)}-{scope.period}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from etl import usecases, users
+from etl.catalog import get_catalog
 from etl.store import Store
 from etl.vocab import UserRole
 
@@ -19,9 +20,11 @@ def as_user(at, user: users.User = OFFICE):
     return at
 
 
-def ensure_account(db_path: Path | str, user: users.User = OFFICE, password: str = PASSWORD) -> None:
-    """The account exists in the database, with a known password."""
-    store = Store.at(db_path)
+def ensure_account(db_path: Path | str, user: users.User = OFFICE, password: str = PASSWORD,
+                   catalog_path: Path | str | None = None) -> None:
+    """The account exists in the database, with a known password. A database built on
+    another catalog (the province benchmark's) names it: a write syncs the catalog."""
+    store = Store.at(db_path, get_catalog(catalog_path) if catalog_path else None)
     if Path(db_path).exists():
         with store.read() as con:
             has_table = con.execute("SELECT count(*) FROM information_schema.tables "

@@ -12,6 +12,7 @@ from dashboard.ui_export import figure_title
 from dashboard_db import build_db, row, sub
 from etl.store import Store
 from etl.catalog import get_catalog
+from etl.vocab import ReportTimeliness
 
 PERIOD = ["2026-Q3"]
 
@@ -63,7 +64,7 @@ def test_same_color_per_cell_on_every_chart(db, colors):
     flows = C.flow_by_task(Q.assignment_facts(db, "quarter", PERIOD), "activities", "t")
     short = {c.short_name: c.code for c in get_catalog().cells}
     assert line_colors == {name: colors[short[name]] for name in line_colors}
-    assert len(line_colors) == 4
+    assert len(line_colors) == 3           # TTKHCN sent nothing: no line, no legend entry
     for trace in compare.data:
         assert list(trace.marker.color) == [colors[short[n]] for n in trace.x]
     assert {t.name: t.marker.color for t in flows.data} == {
@@ -76,7 +77,7 @@ def test_trend_leaves_gaps_for_missing_reports(db):
     assert list(lines["Văn phòng - Công nghệ"].x) == ["Tháng 7/2026", "Tháng 8/2026", "Tháng 9/2026"]
     assert list(lines["Văn phòng - Công nghệ"].y[:2]) == [70, 85.5]
     assert lines["Văn phòng - Công nghệ"].y[2] is None          # no September report: a gap
-    assert all(v is None for v in lines["Trung tâm KH&CN"].y)
+    assert "Trung tâm KH&CN" not in lines                       # no report at all: no line
     assert list(fig.layout.yaxis.range) == [0, 100]
 
 
@@ -106,7 +107,7 @@ def test_heatmap_draws_no_report_grey_never_zero(db):
     tt = rows.index("Trung tâm KH&CN")
     assert all(v is None for v in main.z[tt])                     # nothing on the 0-100 scale
     nv4 = list(main.x).index("NV4 Chuyển đổi số")                # TTKHCN has no NV4 task
-    assert [t for i, t in enumerate(back.text[tt]) if i != nv4] == ["Chưa báo cáo"] * 4
+    assert [t for i, t in enumerate(back.text[tt]) if i != nv4] == ["Chưa<br>báo cáo"] * 4
     assert back.text[tt][nv4] == "–"
     assert back.colorscale[0][1] == C.NO_REPORT_COLOR
     vp = rows.index("Văn phòng - Công nghệ")
@@ -146,7 +147,15 @@ def test_submission_matrix_states(db):
     fig = C.submission_matrix(m, "t")
     hm = fig.data[0]
     tt = list(hm.y).index("Trung tâm KH&CN")
-    assert [t.split("<br>")[0] for t in hm.text[tt]] == ["Chưa nộp", "Chưa nộp"]
+    assert list(hm.y)[0] == "Trung tâm KH&CN"                    # the missing reports first
+    missing = list(ReportTimeliness).index(ReportTimeliness.MISSING)
+    assert hm.z[tt] == [missing, missing]                         # the color says the state
+    assert list(hm.text[tt]) == ["Chưa<br>nộp", "Chưa<br>nộp"]
+    legend = {t.name for t in fig.data if t.type == "scatter" and t.showlegend is not False}
+    assert legend == {s.label for s in ReportTimeliness}
+    squares = next(t for t in fig.data if t.type == "scatter" and t.showlegend is False)
+    keys = {k for k in squares.customdata if k}                   # a click opens the report
+    assert keys and all(k.startswith("report:") for k in keys)
     assert list(hm.x) == ["Tháng 8/2026", "Tháng 9/2026"]
 
 
@@ -196,19 +205,21 @@ def test_long_category_names_under_columns_wrap_but_stay_the_categories():
                        "cell_name": ["VP", "VP"],
                        "area_code": ["NV1", "NV2"], "area_short": ["Quán triệt, triển khai", "Tuyên truyền"],
                        "area_name": ["a", "b"], "completion": [50.0, 80.0],
-                       "has_report": [True, True], "tasks_assigned": [1, 1]})
+                       "has_report": [True, True], "tasks_assigned": [1, 1],
+                       "tasks_reported": [1, 1], "cell_order": [1, 1]})
     fig = C.cell_area_heatmap(df, "Chi bộ × nhiệm vụ - Tháng 9/2026")
     assert list(fig.data[1].x) == ["NV1 Quán triệt, triển khai", "NV2 Tuyên truyền"]
     assert list(fig.layout.xaxis.tickvals) == list(fig.data[1].x)
-    assert list(fig.layout.xaxis.ticktext) == ["NV1 Quán triệt,<br>triển khai",
-                                               "NV2 Tuyên truyền"]
+    assert list(fig.layout.xaxis.ticktext) == ["NV1<br>Quán triệt,<br>triển khai",
+                                               "NV2<br>Tuyên truyền"]
 
 
-def test_more_columns_give_each_name_less_room():
+def test_periods_under_columns_sit_flat_on_two_lines_the_latest_always_named():
     months = [f"2026-{m:02d}" for m in range(6, 12)]
     df = pd.DataFrame({"period": months, "cell_code": "VPCN", "short_name": "VP",
                        "cell_name": "Văn phòng", "color": "#000000", "sort_order": 1,
                        "completion": [50.0] * 6})
     fig = C.trend_by_cell(df, "Tỷ lệ hoàn thành qua các kỳ - Tháng 6/2026 đến Tháng 11/2026")
-    assert list(fig.layout.xaxis.ticktext)[:2] == ["Tháng<br>6/2026", "Tháng<br>7/2026"]
+    assert fig.layout.xaxis.tickangle == 0
+    assert list(fig.layout.xaxis.ticktext)[-1] == "Tháng 11<br>2026"
     assert list(fig.data[0].x)[:2] == ["Tháng 6/2026", "Tháng 7/2026"]

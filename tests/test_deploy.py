@@ -110,7 +110,7 @@ def test_ci_runs_exactly_make_test():
 def test_every_way_of_starting_the_app_goes_through_server_py():
     """app.py alone has no sign-in routes: it refuses to run (dashboard.web.SERVED)."""
     starters = {"Makefile": ROOT / "Makefile", "unit": UNIT, "Dockerfile": ROOT / "Dockerfile",
-                "browser tests": ROOT / "tests" / "browser" / "conftest.py"}
+                "browser tests and benchmark": ROOT / "tests" / "app_server.py"}
     for name, path in starters.items():
         text = path.read_text(encoding="utf-8")
         assert "server.py" in text, name

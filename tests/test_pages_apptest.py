@@ -19,6 +19,7 @@ from dashboard_db import build_db, row, sub
 from signin import as_user
 from etl.catalog import get_catalog
 from etl.store import Store
+from etl.vocab import ReportTimeliness
 
 APP = "../app.py"
 TIMEOUT = 60
@@ -102,10 +103,11 @@ def test_by_area_page_sums_flows_over_the_quarter(db):
 
 def test_by_period_page(db):
     at = open_page("pages/by_period.py")
-    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
-    texts = [t.split("<br>")[0] for line in spec["data"][0]["text"] for t in line]
-    assert texts.count("Đúng hạn") == 3     # VPCN Aug and Sep, CDS Aug
-    assert texts.count("Trễ hạn") == 1      # KHKH Sep, 08/10
+    grid = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]
+    states = [list(ReportTimeliness)[int(z)] for line in grid["z"] for z in line]
+    assert states.count(ReportTimeliness.ON_TIME) == 3     # VPCN Aug and Sep, CDS Aug
+    assert states.count(ReportTimeliness.LATE) == 1        # KHKH Sep, 08/10
+    assert "08/10" in [t for line in grid["text"] for t in line]
     assert len(at.get("plotly_chart")) == 2
 
 

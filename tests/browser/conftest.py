@@ -7,22 +7,16 @@ never skip.
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from app_server import AppServer
 from signin import ensure_account
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run"]
-STARTUP_TIMEOUT = 60.0
 
 
 @pytest.fixture(scope="session")
@@ -35,67 +29,25 @@ def browser_type_launch_args(browser_type_launch_args):
             "args": CHROMIUM_FLAGS}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_healthy(base_url: str, proc: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited ({proc.returncode}):\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=2) as r:
-                if r.read().decode().strip() == "ok":
-                    return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError(f"streamlit did not answer /_stcore/health in {STARTUP_TIMEOUT}s:\n"
-                       f"{log.read_text()}")
-
-
 @pytest.fixture
 def start_app(tmp_path):
     """Factory: start_app(db_path, port=None, **env) -> base_url; start_app.stop(base_url)
     stops that server (a lost connection; a restart: start_app again with the same port).
     Every server started is stopped at the end."""
-    started: dict[str, subprocess.Popen] = {}
+    started: dict[str, AppServer] = {}
 
     def start(db_path: Path | str, port: int | None = None, **extra_env: str) -> str:
-        """The app on `db_path` (served by server.py, as `make run` does), which gets the
-        test account (tests/signin.py)."""
-        ensure_account(db_path)
-        port = port or _free_port()
-        env = {**os.environ, "PROGRESS_DB": str(db_path), **extra_env}
-        log = tmp_path / f"streamlit-{port}-{len(started)}.log"
-        cmd = [sys.executable, "-m", "streamlit", "run", "server.py",
-               "--server.headless", "true", "--server.port", str(port),
-               "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-               "--server.fileWatcherType", "none"]
-        with log.open("w") as out:
-            proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env, stdout=out,
-                                    stderr=subprocess.STDOUT)
-        base_url = f"http://127.0.0.1:{port}"
-        started[base_url] = proc
-        _wait_healthy(base_url, proc, log)
-        return base_url
+        """The app on `db_path`, which gets the test account (tests/signin.py)."""
+        ensure_account(db_path, catalog_path=extra_env.get("PROGRESS_CATALOG"))
+        log = tmp_path / f"streamlit-{len(started)}.log"
+        server = AppServer.start(db_path, log, port, **extra_env)
+        started[server.url] = server
+        return server.url
 
     def stop(base_url: str) -> None:
-        _stop(started.pop(base_url))
+        started.pop(base_url).stop()
 
     start.stop = stop
     yield start
-    for proc in started.values():
-        _stop(proc)
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+    for server in started.values():
+        server.stop()
