@@ -65,7 +65,9 @@ if not web.SERVED:
              "(hoặc `make run`).")
     st.stop()
 user = auth.resolve_user()
-page = st.navigation(navigation_for(user), position="sidebar" if user else "hidden")
+# Expanded: every page a role may use is listed, none behind a "Xem thêm" button.
+page = st.navigation(navigation_for(user), position="sidebar" if user else "hidden",
+                     expanded=True)
 if user is None:
     auth.anonymous()
     st.stop()

@@ -428,6 +428,10 @@ def chart(fig, filename: str, scope: Scope, help: str | None = None) -> None:
         key = f"chart_{filename}_{st.session_state.get('_drill_count', 0)}"
         st.plotly_chart(fig, config=config, width="stretch", key=key, selection_mode="points",
                         on_select=lambda: _on_chart_select(key))
+        if _DRILL in st.session_state:
+            # Clicked inside an st.fragment, which reran alone: the whole app must run
+            # for app.py to follow the click (a full run has followed it before this).
+            st.rerun(scope="app")
     else:
         st.plotly_chart(fig, config=config, width="stretch")
     if help:
