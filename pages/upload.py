@@ -4,6 +4,7 @@ Only wiring: checking, storing and undoing are etl.usecases' (the CLI's very cod
 """
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 
 import pandas as pd
@@ -154,8 +155,10 @@ def load_button(entries: list[dict]) -> None:
         st.caption(f"{rejected} tệp có lỗi sẽ không được nạp; các tệp khác không bị ảnh hưởng.")
     for text in same_report_twice(valid):
         st.warning(text)
-    if st.button(f"Nạp {len(valid)} tệp hợp lệ", type="primary", disabled=not valid,
-                 key="load_valid"):
+    confirmed = confirm_dropped_tasks(valid)
+    if st.button(f"Nạp {len(valid)} tệp hợp lệ", type="primary", disabled=not valid or not confirmed,
+                 key="load_valid",
+                 help=None if confirmed else "Xác nhận ở ô phía trên để nạp."):
         st.session_state["load_summary"] = store_all(valid)
         st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1
         ui.data_changed()  # every chart reads the new figures at once
@@ -168,6 +171,23 @@ def same_report_twice(valid: list[dict]) -> list[str]:
             f"“{second}”. Tệp đứng sau sẽ thay thế tệp đứng trước; bỏ tệp không dùng nếu cần."
             for cell, period, first, second in load.same_report_twice(
                 [e["report"] for e in valid])]
+
+
+def confirm_dropped_tasks(valid: list[dict]) -> bool:
+    """A re-submission without tasks the current report has (a truncated file looks so)
+    makes them "chưa báo cáo": say which, and load only once the user confirms. The
+    confirmation belongs to exactly these files: another choice asks again."""
+    dropped = [d for found in history.dropped_tasks(store, [e["report"] for e in valid])
+               for d in found]
+    if not dropped:
+        return True
+    for d in dropped:
+        st.warning(ui.plain(f"Tệp “{d.file_name}”, trang tính “{d.sheet}”: {d.message} "
+                            "Nếu tệp bị thiếu dòng, hãy bỏ tệp này và tải lên bản đầy đủ."))
+    fingerprint = hashlib.sha256(repr(dropped).encode()).hexdigest()[:16]
+    return st.checkbox("Tôi đã xem: vẫn nạp, các nhiệm vụ nêu trên thành “chưa báo cáo” "
+                       "(báo cáo cũ vẫn giữ trong lịch sử, khôi phục được)",
+                       key=f"confirm_dropped_{fingerprint}")
 
 
 def store_all(valid: list[dict]) -> dict:

@@ -235,6 +235,30 @@ def test_the_uploader_accepts_the_report_types_up_to_the_loaders_limit(app_db):
     assert config["server"]["maxUploadSize"] * 1024 * 1024 >= MAX_UPLOAD_BYTES
 
 
+def test_a_resubmission_that_drops_tasks_loads_only_once_confirmed(app_db, query):
+    at = _page("upload")
+    _upload(at, ("tháng 7.xlsx", bf.xlsx(bf.report())))
+    _load_button(at).click().run()
+    cut = [r for r in bf.vpcn_july() if r.code not in ("NV5.1", "NV5.2")]
+    _upload(at, ("tháng 7 - thiếu dòng.xlsx", bf.xlsx(bf.report(cut))))
+    warning = _shown(at.warning[0].value)
+    assert "“tháng 7 - thiếu dòng.xlsx”" in warning and "#1" in warning
+    assert "(NV5.1, NV5.2)" in warning and "chưa báo cáo" in warning
+    assert _load_button(at).disabled
+    assert _states(query, app_db) == [(1, "current")]
+
+    at.checkbox[0].check().run()
+    assert not _load_button(at).disabled
+    _load_button(at).click().run()
+    assert _states(query, app_db) == [(1, "superseded"), (2, "current")]
+    assert query(app_db, "SELECT count(*) FROM v_progress WHERE task_code IN ('NV5.1', 'NV5.2') "
+                         "AND submission_id IS NOT NULL") == [(0,)]
+
+    at = _page("upload")                               # the full file again: no question
+    _upload(at, ("tháng 7 - đủ.xlsx", bf.xlsx(bf.report())))
+    assert not at.checkbox and not _load_button(at).disabled
+
+
 def test_two_files_for_the_same_cell_and_period_are_flagged_before_loading(app_db, query):
     at = _page("upload")
     _upload(at, ("bản 1.xlsx", bf.xlsx(bf.report())),
