@@ -1,5 +1,24 @@
-"""Make AppTest run app.py the way server.py serves it."""
+"""Make AppTest run app.py the way server.py serves it; open one of its pages."""
 from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from signin import as_user
+
+APP = "../app.py"      # relative to this file, as AppTest.from_file reads it
+TIMEOUT = 60
+
+
+def open_page(page: str, **state) -> AppTest:
+    """app.py run as the test user with `state` in the session, then switched to `page`
+    (e.g. "pages/by_cell.py"); no exception on the way."""
+    at = as_user(AppTest.from_file(APP, default_timeout=TIMEOUT))
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
 
 
 def serve_like_a_running_app(patch_attr) -> None:

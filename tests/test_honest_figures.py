@@ -11,26 +11,15 @@ from datetime import date, datetime
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from apptest_support import open_page
 from dashboard import fmt, kpis, queries, tables
 from dashboard.scope import Scope
 from dashboard_db import build_db, row, sub
 from etl.store import Store
-from signin import as_user
 
-APP = "../app.py"
 PAGES = ["pages/overview.py", "pages/by_cell.py", "pages/by_area.py", "pages/by_period.py",
          "pages/obstacles.py", "pages/history.py", "pages/report.py", "pages/export.py",
          "pages/audit.py"]
-
-
-def open_page(page: str, **state) -> AppTest:
-    at = as_user(AppTest.from_file(APP, default_timeout=60))
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.run()
-    at.switch_page(page).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def metric(at: AppTest, label: str):

@@ -15,14 +15,11 @@ from datetime import date
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from apptest_support import open_page
 from dashboard_db import build_db, row, sub
-from signin import as_user
 from etl.catalog import get_catalog
 from etl.store import Store
 from etl.vocab import ReportTimeliness
-
-APP = "../app.py"
-TIMEOUT = 60
 
 
 @pytest.fixture
@@ -39,16 +36,6 @@ def db(tmp_path, monkeypatch):
     ])
     monkeypatch.setenv("PROGRESS_DB", str(path))
     return path
-
-
-def open_page(page: str, **state) -> AppTest:
-    at = as_user(AppTest.from_file(APP, default_timeout=TIMEOUT))
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.run()
-    at.switch_page(page).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def metrics(at: AppTest) -> dict[str, str]:
