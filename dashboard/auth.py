@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import streamlit as st
 
 from dashboard import context, web
-from etl import usecases, users
+from etl import sample_data, usecases, users
 from etl.sessions import Client
 from etl.vocab import Permission, SessionEnd
 
@@ -147,8 +147,11 @@ def _first_run(store) -> None:
         password = st.text_input(f"Mật khẩu (ít nhất {users.MIN_PASSWORD_LENGTH} ký tự, có chữ và số)",
                                  type="password")
         again = st.text_input("Nhập lại mật khẩu", type="password")
+        # The default is what the database already holds: `make run` seeds the samples,
+        # `make run DATA=empty` does not.
+        seeded = sample_data.count_samples(store) > 0
         start = st.radio("Bắt đầu với cơ sở dữ liệu", list(START_CHOICES), key="first_run_start",
-                         format_func=lambda c: START_CHOICES[c][0],
+                         index=0 if seeded else 1, format_func=lambda c: START_CHOICES[c][0],
                          captions=[text for _, text in START_CHOICES.values()])
         submitted = st.form_submit_button("Tạo tài khoản quản trị", type="primary",
                                           width="stretch")
@@ -165,7 +168,10 @@ def _first_run(store) -> None:
     if start == SAMPLE:
         with st.spinner("Đang nạp dữ liệu mẫu…"):
             usecases.load_samples(store, signed.user)
-        st.cache_data.clear()
+    elif seeded:   # real use chosen on a database `make run` seeded for a first look
+        with st.spinner("Đang gỡ dữ liệu mẫu…"):
+            usecases.remove_samples(store, signed.user)
+    st.cache_data.clear()
     hand_over(signed, web.base_path() + "/")
 
 

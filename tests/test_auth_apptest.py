@@ -76,6 +76,25 @@ def test_a_fresh_install_creates_exactly_one_administrator_empty_or_with_samples
     assert query(app_db, "SELECT count(*) FROM users") == [(1,)]
 
 
+@pytest.mark.parametrize("start, keeps_samples", [("empty", False), ("sample", True)])
+def test_the_first_run_after_make_run_keeps_or_removes_the_samples_it_seeded(
+        app_db, query, start, keeps_samples):
+    """`make run` seeds the samples before anyone signs in; the first-run form offers the
+    sample start first, and choosing real use takes the samples out again."""
+    usecases.load_samples(Store.at(app_db), users.User.system("make"))
+    seeded = query(app_db, "SELECT count(*) FROM submissions WHERE is_sample")[0][0]
+    assert seeded > 0
+    assert _app().run().radio(key="first_run_start").value == "sample"
+    _first_run(app_db, start)
+    left = query(app_db, "SELECT count(*) FROM submissions WHERE is_sample")[0][0]
+    assert left == (seeded if keeps_samples else 0)
+    assert query(app_db, "SELECT username FROM users") == [("quantri",)]
+
+
+def test_the_first_run_on_an_empty_database_offers_real_use_first(app_db):
+    assert _app().run().radio(key="first_run_start").value == "empty"
+
+
 def test_an_anonymous_visitor_is_sent_to_the_sign_in_form_and_sees_no_figures(app_db):
     ensure_account(app_db)
     at = _app().run()
