@@ -112,8 +112,13 @@ def go_to(address: str) -> None:
 
 def run_js(code: str) -> None:
     """Run our own script in the browser (never text from a report or an address)."""
-    # A fresh nonce: an element identical to the last run's would not run again.
-    st.html(f"<script data-run='{secrets.token_hex(8)}'>{code}</script>",
+    # A fresh nonce per call, run at most once: an element identical to the last run's
+    # would not run again, and Streamlit may mount an element of an earlier run anew
+    # (a later run shifting the page), which must not replay it (an old address written
+    # over the page the user went back to).
+    nonce = secrets.token_hex(8)
+    st.html(f"<script>(() => {{ const ran = (window.__progressRan ||= new Set());"
+            f"if (ran.has('{nonce}')) return; ran.add('{nonce}'); {code} }})();</script>",
             unsafe_allow_javascript=True)
 
 

@@ -106,9 +106,16 @@ def test_a_submission_square_opens_that_report_in_the_history(page: Page, base, 
 def test_the_back_button_walks_back_view_by_view(page: Page, base):
     """One step of history per thing a person did: a filter, a page from the menu."""
     def settled():
-        page.wait_for_timeout(300)
-        expect(page.locator('[data-testid="stApp"]')).to_have_attribute(
-            "data-test-script-state", "notRunning", timeout=TIMEOUT_MS)
+        """No script running for a whole second, as when a person reads the page before
+        the next click (a page may run twice: the second run completes its address)."""
+        page.wait_for_function("""() => {
+          const app = document.querySelector('[data-testid="stApp"]');
+          if (!app || app.dataset.testScriptState !== 'notRunning') {
+            window.__idleSince = null; return false;
+          }
+          window.__idleSince = window.__idleSince || performance.now();
+          return performance.now() - window.__idleSince > 1000;
+        }""", timeout=TIMEOUT_MS, polling=100)
 
     sign_in(page, base)
     expect(page).to_have_url(f"{base}/?{SCOPE}", timeout=TIMEOUT_MS)
