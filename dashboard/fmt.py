@@ -65,11 +65,16 @@ def signed_pct_points(value, decimals: int = 1) -> str | None:
 
 def date_vn(value) -> str:
     """date(2026, 11, 27) -> "27/11/2026"; None, NaT, NaN -> "–"."""
+    return _strftime(value, "%d/%m/%Y")
+
+
+def _strftime(value, pattern: str) -> str:
+    """A date, datetime or pandas Timestamp in `pattern`; None, NaT, NaN -> "–"."""
     if _is_missing(value):   # before isinstance: pandas' NaT is a datetime
         return MISSING
     if hasattr(value, "to_pydatetime"):
         value = value.to_pydatetime()
-    return value.strftime("%d/%m/%Y")
+    return value.strftime(pattern)
 
 
 LOAD_DATE_NOTE = "ngày nạp"
@@ -94,11 +99,7 @@ def period(key: str) -> str:
 
 def datetime_vn(value) -> str:
     """datetime(2026, 11, 27, 8, 5) -> "08:05 27/11/2026"; None, NaT -> "–"."""
-    if _is_missing(value):   # before isinstance: pandas' NaT is a datetime
-        return MISSING
-    if hasattr(value, "to_pydatetime"):
-        value = value.to_pydatetime()
-    return value.strftime("%H:%M %d/%m/%Y")
+    return _strftime(value, "%H:%M %d/%m/%Y")
 
 
 _BROWSERS = (("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"),
