@@ -100,18 +100,26 @@ def after_a_run(page: Page, action) -> None:
 
 
 def wait_until_drawn(page: Page) -> None:
-    """No script running (for a moment: a page may rerun once), every chart drawn."""
+    """No script running (for a moment: a page may rerun once), a heading shown, every
+    chart drawn."""
+    wait_until_idle(page, drawn=True)
+
+
+def wait_until_idle(page: Page, ms: int = 600, drawn: bool = False) -> None:
+    """No script running for `ms` in a row (a page may run twice: the second run completes
+    its address); with `drawn`, also a heading shown and every chart drawn meanwhile."""
     page.wait_for_function(
-        """() => {
+        """([ms, drawn]) => {
           const app = document.querySelector('[data-testid="stApp"]');
-          const idle = app && app.dataset.testScriptState === 'notRunning'
-                       && document.querySelector('[data-testid="stMain"] [data-testid="stHeading"]');
-          const drawn = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
-                          .every(c => c.querySelector('svg.main-svg .infolayer'));
-          if (!(idle && drawn)) { window.__idleSince = null; return false; }
+          const idle = app && app.dataset.testScriptState === 'notRunning';
+          const ready = !drawn || (
+            document.querySelector('[data-testid="stMain"] [data-testid="stHeading"]')
+            && [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+                 .every(c => c.querySelector('svg.main-svg .infolayer')));
+          if (!(idle && ready)) { window.__idleSince = null; return false; }
           window.__idleSince = window.__idleSince || performance.now();
-          return performance.now() - window.__idleSince > 600;
-        }""", timeout=TIMEOUT_MS, polling=100)
+          return performance.now() - window.__idleSince > ms;
+        }""", arg=[ms, drawn], timeout=TIMEOUT_MS, polling=100)
 
 
 def exceptions(page: Page) -> list[str]:

@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 
 from dashboard_db import build_db, demo_subs
 from etl.catalog import get_catalog
+from page_checks import wait_until_idle
 from signin import sign_in
 
 pytestmark = pytest.mark.browser
@@ -106,16 +107,8 @@ def test_a_submission_square_opens_that_report_in_the_history(page: Page, base, 
 def test_the_back_button_walks_back_view_by_view(page: Page, base):
     """One step of history per thing a person did: a filter, a page from the menu."""
     def settled():
-        """No script running for a whole second, as when a person reads the page before
-        the next click (a page may run twice: the second run completes its address)."""
-        page.wait_for_function("""() => {
-          const app = document.querySelector('[data-testid="stApp"]');
-          if (!app || app.dataset.testScriptState !== 'notRunning') {
-            window.__idleSince = null; return false;
-          }
-          window.__idleSince = window.__idleSince || performance.now();
-          return performance.now() - window.__idleSince > 1000;
-        }""", timeout=TIMEOUT_MS, polling=100)
+        """As when a person reads the page before the next click."""
+        wait_until_idle(page, ms=1000)
 
     sign_in(page, base)
     expect(page).to_have_url(f"{base}/?{SCOPE}", timeout=TIMEOUT_MS)

@@ -12,6 +12,7 @@ from dashboard_db import build_db, demo_subs
 from etl import usecases
 from etl.store import Store
 from etl.vocab import UserRole
+from page_checks import wait_until_idle
 from signin import OFFICE, OPERATOR, PASSWORD, sign_in
 
 pytestmark = pytest.mark.browser
@@ -33,15 +34,7 @@ def charts_drawn(page: Page, count: int = 1) -> None:
     before stays on screen while the next run computes)."""
     expect(page.locator('[data-testid="stPlotlyChart"] .main-svg').nth(count - 1)
            ).to_be_visible(timeout=TIMEOUT_MS)
-    page.wait_for_function(
-        """() => {
-          const app = document.querySelector('[data-testid="stApp"]');
-          if (!app || app.dataset.testScriptState !== 'notRunning') {
-            window.__idleSince = null; return false;
-          }
-          window.__idleSince = window.__idleSince || performance.now();
-          return performance.now() - window.__idleSince > 600;
-        }""", timeout=TIMEOUT_MS, polling=100)
+    wait_until_idle(page)
 
 
 def signed_in(page: Page) -> None:
